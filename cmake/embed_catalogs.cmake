@@ -1,0 +1,32 @@
+# Writes a C++ file holding each catalog's JSON (cmake -P script). Inputs: OUT (file to write),
+# FILES (JSON files separated by "|"). The copies built into the programs leave out the citation
+# fields (source, params_source, config_source), which document the data for reviewers but no
+# answer uses, and whitespace: that keeps the WebAssembly module small.
+string(REPLACE "|" ";" FILES "${FILES}")
+set(delim "wif_catalog")
+set(body "// Generated from catalogs/*.json by cmake/embed_catalogs.cmake. Do not edit.\n#include \"embedded_catalogs.hpp\"\n\nnamespace wif {\n\nstd::vector<CatalogText> embedded_catalogs() {\n    return {\n")
+foreach(file IN LISTS FILES)
+  file(READ ${file} text)
+  get_filename_component(name ${file} NAME_WE)  # models, devices or quants: also the list's key
+  string(JSON count ERROR_VARIABLE error LENGTH "${text}" ${name})
+  if(error)
+    message(FATAL_ERROR "${file}: ${error}")
+  endif()
+  if(count GREATER 0)
+    math(EXPR last "${count} - 1")
+    foreach(i RANGE ${last})
+      foreach(field source params_source config_source)
+        string(JSON text ERROR_VARIABLE ignored REMOVE "${text}" ${name} ${i} ${field})
+      endforeach()
+    endforeach()
+  endif()
+  string(REGEX REPLACE "\n[ ]*" "" text "${text}")
+  string(REGEX REPLACE "([^\\\\])\" : " "\\1\":" text "${text}")
+  string(FIND "${text}" ")${delim}\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${file} contains the raw-string delimiter")
+  endif()
+  string(APPEND body "        {\"${name}.json\", R\"${delim}(${text})${delim}\"},\n")
+endforeach()
+string(APPEND body "    };\n}\n\n}  // namespace wif\n")
+file(WRITE ${OUT} "${body}")

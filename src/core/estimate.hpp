@@ -1,0 +1,128 @@
+// Inference memory for one model, weight format and device: every line item, where it lives,
+// the verdict, how many layers the GPU holds, and the arithmetic in plain words.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "architecture.hpp"
+#include "device.hpp"
+#include "engine.hpp"
+#include "expected.hpp"
+#include "kv_cache.hpp"
+#include "quant.hpp"
+#include "runtime.hpp"
+#include "units.hpp"
+
+namespace wif {
+
+enum class Verdict : std::uint8_t { fits, fits_with_offload, does_not_fit };
+const char* verdict_name(Verdict verdict);
+
+enum class FlashAttn : std::uint8_t { automatic, on, off };
+
+// A model ready to estimate: its shape, tensors and parameter counts, computed once.
+struct PreparedModel {
+    std::string id;
+    std::string name;
+    ModelArch arch;
+    std::vector<Tensor> tensors;
+    ParamCounts params;
+    std::string assumed_shape;  // set when the shape was assumed from a parameter count
+};
+
+PreparedModel prepare_model(std::string id, std::string name, ModelArch arch, std::string assumed_shape = "");
+
+struct InferenceOptions {
+    std::optional<Engine> engine;          // none: chosen from the format and device
+    std::int64_t context = 0;              // 0: 4096, capped at the model's maximum
+    std::int64_t sequences = 1;
+    std::int64_t ubatch = 512;
+    std::optional<KvType> kv_type;         // none: 16-bit
+    FlashAttn flash_attn = FlashAttn::automatic;
+    int gpu_count = 1;
+    bytes_t system_ram = 0;                // 0: assumed from the device class
+    UsableOptions usable;
+    double gpu_memory_utilization = 0.9;   // vLLM
+    Units units = Units::gb;
+    bool explain = true;                   // build the explanation text (sweeps skip it)
+};
+
+inline constexpr std::int64_t kDefaultContext = 4096;
+
+struct Estimate {
+    Verdict verdict = Verdict::does_not_fit;
+    Engine engine = Engine::llama_cpp;
+    Backend backend = Backend::cuda;
+    bool flash_attn = true;
+    std::int64_t context = 0;
+    std::int64_t sequences = 1;
+    KvType kv_type = KvType::f16;
+    int gpu_count = 1;
+    QuantSpec quant;          // as used (a plain dtype becomes the GGUF F16/Q8_0 for llama.cpp, ...)
+
+    WeightBreakdown weights;
+    KvCache kv;
+    std::vector<LineItem> items;
+
+    bytes_t weights_bytes = 0, kv_cache_bytes = 0, compute_bytes = 0, overhead_bytes = 0, total_bytes = 0;
+    bytes_t gpu_bytes = 0;    // on the accelerator(s) with every layer there
+    bytes_t gpu_fixed_bytes = 0;  // compute buffers and contexts on the accelerator(s)
+    bytes_t head_bytes = 0;   // accelerator weights outside the repeating blocks (output head, ...)
+    bytes_t host_bytes = 0;   // in system RAM with every layer on the accelerator(s)
+    bytes_t device_bytes = 0; // memory of all devices together
+    bytes_t usable_bytes = 0; // what the runtime may use of it
+    bytes_t headroom_bytes = 0;  // usable - gpu (negative: short by that much)
+    bytes_t system_ram_bytes = 0;
+    bytes_t system_usable_bytes = 0;
+    bytes_t offloaded_bytes = 0;  // layers kept in system RAM when offloading
+    std::int64_t total_layers = 0;  // repeating blocks + the output layer (llama.cpp counting)
+    std::int64_t gpu_layers = 0;
+    std::string usable_rule, usable_source;
+
+    std::string headline;
+    std::vector<std::string> explanation;
+    std::vector<std::string> assumptions;
+    std::vector<std::string> warnings;
+};
+
+// Picks the engine a format implies on a device (GGUF -> llama.cpp, MLX -> mlx, plain dtypes on
+// a Mac -> mlx, else transformers) and maps the format to what that engine loads.
+struct EngineChoice {
+    Engine engine;
+    QuantSpec quant;
+    std::string note;  // why, when the choice or mapping is not obvious
+};
+Expected<EngineChoice> choose_engine(const QuantSpec& quant, const Device& device, std::optional<Engine> requested);
+
+// `weights` may be passed when the caller already computed them for this model and the format the
+// engine loads (EngineChoice::quant: a plain fp16 becomes GGUF F16 under llama.cpp).
+Expected<Estimate> estimate_inference(const PreparedModel& model, const QuantSpec& quant, const Device& device,
+                                      const InferenceOptions& options, const WeightBreakdown* weights = nullptr);
+
+// The two halves of estimate_inference, for sweeps over many devices: the memory bill depends on
+// the device only through its class (engine, backend, kind, size class), the verdict on its size.
+Expected<Estimate> estimate_requirements(const PreparedModel& model, const QuantSpec& quant, const Device& device,
+                                         const InferenceOptions& options, const WeightBreakdown* weights = nullptr);
+
+struct Placement {
+    Verdict verdict = Verdict::does_not_fit;
+    bytes_t device_bytes = 0, usable_bytes = 0, headroom_bytes = 0;
+    bytes_t system_ram_bytes = 0, system_usable_bytes = 0, offloaded_bytes = 0;
+    std::int64_t total_layers = 0, gpu_layers = 0;
+};
+// What a device offers: its memory, the share the engine may use, and the system RAM beside it.
+struct DeviceBudget {
+    DeviceKind kind = DeviceKind::gpu;
+    bytes_t device_bytes = 0;   // all devices together
+    bytes_t usable_bytes = 0;
+    bytes_t system_ram_bytes = 0;
+    bytes_t system_usable_bytes = 0;
+};
+DeviceBudget device_budget(const Device& device, Engine engine, const InferenceOptions& options);
+
+Placement place_on_device(const Estimate& requirements, const ModelArch& arch, const DeviceBudget& budget);
+
+}  // namespace wif

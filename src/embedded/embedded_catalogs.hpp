@@ -1,0 +1,12 @@
+// The catalogs compiled into the binary (generated from catalogs/*.json at build time).
+#pragma once
+
+#include <vector>
+
+#include "catalog.hpp"
+
+namespace wif {
+
+std::vector<CatalogText> embedded_catalogs();
+
+}  // namespace wif

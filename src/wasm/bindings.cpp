@@ -1,0 +1,117 @@
+// The only Embind code: a narrow, string-in/string-out surface over the core.
+//
+// Every function takes and returns JSON text with the same snake_case fields the CLI prints with
+// --json, so the page, other pages and scripts share one vocabulary, and errors come back as data
+// ({"ok": false, "error": {"code", "message"}}) because C++ exceptions do not cross Embind on
+// Emscripten 3.1.6. web/willitfit.mjs turns the text into objects.
+#include <emscripten/bind.h>
+
+#include <string>
+
+#include "advice.hpp"
+#include "answer.hpp"
+#include "catalog.hpp"
+#include "embedded_catalogs.hpp"
+
+namespace {
+
+using wif::Json;
+
+// The catalogs built into the module, parsed on first use.
+const wif::Expected<wif::Catalog>& catalog() {
+    static const wif::Expected<wif::Catalog> c = wif::load_catalog(wif::embedded_catalogs());
+    return c;
+}
+
+std::string fail(const wif::Error& e) { return wif::error_json(e); }
+
+// {"ok": true, "<name>": <value written by fn>}
+template <class Fn>
+std::string wrap(const char* name, Fn fn) {
+    wif::JsonWriter w;
+    w.begin_object().field("ok", true).key(name);
+    fn(w);
+    w.end_object();
+    return w.take();
+}
+
+// Parses request JSON text and resolves it, or explains why not.
+wif::Expected<wif::ResolvedRequest> resolve(const std::string& text) {
+    if (!catalog()) return catalog().error();
+    wif::Expected<Json> parsed = wif::parse_json(text, "request");
+    if (!parsed) return parsed.error();
+    wif::Expected<wif::InferenceRequest> request = wif::request_from_json(parsed.value());
+    if (!request) return request.error();
+    return wif::resolve_request(catalog().value(), request.value());
+}
+
+std::string ask(const std::string& text) {
+    if (!catalog()) return fail(catalog().error());
+    return wif::ask_json(catalog().value(), text);
+}
+
+std::string estimate(const std::string& text) {
+    if (!catalog()) return fail(catalog().error());
+    return wif::estimate_json(catalog().value(), text);
+}
+
+std::string quant_options(const std::string& text) {
+    const auto r = resolve(text);
+    if (!r) return fail(r.error());
+    return wrap("options", [&](wif::JsonWriter& w) { wif::write_options(w, wif::quant_options(catalog().value(), r.value())); });
+}
+
+std::string device_options(const std::string& text) {
+    const auto r = resolve(text);
+    if (!r) return fail(r.error());
+    return wrap("options", [&](wif::JsonWriter& w) { wif::write_options(w, wif::device_options(catalog().value(), r.value())); });
+}
+
+std::string context_curve(const std::string& text, int points) {
+    const auto r = resolve(text);
+    if (!r) return fail(r.error());
+    wif::JsonWriter w;
+    w.begin_object().field("ok", true).field("max_context", wif::largest_context(r.value())).key("points");
+    wif::write_curve(w, wif::context_curve(r.value(), points));
+    w.end_object();
+    return w.take();
+}
+
+std::string list(const std::string& what) {
+    if (!catalog()) return fail(catalog().error());
+    const wif::Catalog& c = catalog().value();
+    if (what == "models") return wrap("models", [&](wif::JsonWriter& w) { wif::write_models(w, c); });
+    if (what == "devices") return wrap("devices", [&](wif::JsonWriter& w) { wif::write_devices(w, c); });
+    if (what == "quants") return wrap("quants", [&](wif::JsonWriter& w) { wif::write_quants(w, c); });
+    return fail(wif::make_error("usage", "list: expected models, devices or quants, got \"" + what + "\""));
+}
+
+std::string sweep(double context, bool rows) {
+    if (!catalog()) return fail(catalog().error());
+    if (!(context >= 1 && context <= 16'777'216)) return fail(wif::make_error("invalid_context", "context must be 1 to 16777216"));
+    const wif::SweepResult result = wif::sweep_catalog(catalog().value(), static_cast<std::int64_t>(context));
+    wif::JsonWriter w;
+    if (rows) {
+        wif::write_sweep(w, catalog().value(), result);
+        return w.take();
+    }
+    w.begin_object().field("ok", true).field("combinations", static_cast<std::int64_t>(result.rows.size()));
+    w.key("counts").begin_object().field("fits", result.fits).field("fits_with_offload", result.offload);
+    w.field("does_not_fit", result.no).field("unsupported", result.unsupported).end_object().end_object();
+    return w.take();
+}
+
+std::string version() { return "0.1.0"; }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(willitfit) {
+    emscripten::function("ask", &ask);
+    emscripten::function("estimate", &estimate);
+    emscripten::function("quant_options", &quant_options);
+    emscripten::function("device_options", &device_options);
+    emscripten::function("context_curve", &context_curve);
+    emscripten::function("list", &list);
+    emscripten::function("sweep", &sweep);
+    emscripten::function("version", &version);
+}

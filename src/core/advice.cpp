@@ -216,45 +216,37 @@ SweepResult sweep_catalog(const Catalog& c, std::int64_t context) {
         budget[i] = device_budget(c.devices[i], Engine::llama_cpp, o);
         vllm_budget[i] = device_budget(c.devices[i], Engine::vllm, o);
     }
-    std::vector<Expected<Estimate>> requirements;
+    EstimateCache cache;
+    std::vector<Needs> needs(representative.size());
+    std::vector<char> runnable(representative.size());
     for (size_t mi = 0; mi < c.models.size(); ++mi) {
         const ModelEntry& entry = c.models[mi];
         const PreparedModel m = prepare_model(entry.id, entry.name, entry.arch);
-        std::vector<std::pair<std::string, WeightBreakdown>> weights;  // by the format the engine loads
+        cache.clear();
         for (size_t qi = 0; qi < c.quants.size(); ++qi) {
             const QuantSpec& q = c.quants[qi].spec;
-            requirements.clear();
-            for (const Device* rep : representative) {
-                const Expected<EngineChoice> choice = choose_engine(q, *rep, o.engine);
-                if (!choice) {
-                    requirements.push_back(choice.error());
-                    continue;
-                }
-                const WeightBreakdown* cached = nullptr;
-                for (const auto& w : weights) {
-                    if (w.first == choice->quant.id) cached = &w.second;
-                }
-                if (!cached) {
-                    Expected<WeightBreakdown> w = weight_bytes(m.arch, m.tensors, choice->quant);
-                    if (w) {
-                        weights.emplace_back(choice->quant.id, std::move(w.value()));
-                        cached = &weights.back().second;
-                    }
-                }
-                requirements.push_back(estimate_requirements(m, q, *rep, o, cached));
+            // The same sums estimate_requirements takes, from memoized weights, caches and buffers.
+            for (size_t k = 0; k < representative.size(); ++k) {
+                const Expected<RunPlan> plan = plan_run(m, q, *representative[k], o);
+                const WeightBreakdown* w = plan ? cache.weights(m, plan->quant) : nullptr;
+                runnable[k] = w != nullptr;
+                if (!w) continue;
+                const KvCache& kv = cache.kv(m.arch, plan->kv);
+                const RuntimeTotals& rt = cache.runtime(m.arch, kv, plan->runtime);
+                needs[k] = needs_from(split_weights(*w, m.arch, plan->engine, plan->cpu_only), kv, rt, *w, plan->engine, plan->cpu_only);
             }
             for (size_t di = 0; di < c.devices.size(); ++di) {
-                const Expected<Estimate>& req = requirements[static_cast<size_t>(device_class[di])];
+                const size_t k = static_cast<size_t>(device_class[di]);
                 SweepRow row;
                 row.model = static_cast<std::uint16_t>(mi);
                 row.quant = static_cast<std::uint16_t>(qi);
                 row.device = static_cast<std::uint16_t>(di);
-                if (!req) {
+                if (!runnable[k]) {
                     ++out.unsupported;
                 } else {
-                    const Placement p = place_on_device(req.value(), m.arch, req->engine == Engine::vllm ? vllm_budget[di] : budget[di]);
+                    const Placement p = place_on_device(needs[k], m.arch, needs[k].engine == Engine::vllm ? vllm_budget[di] : budget[di]);
                     row.verdict = static_cast<std::int8_t>(p.verdict);
-                    row.gpu_bytes = req->gpu_bytes;
+                    row.gpu_bytes = needs[k].gpu_bytes;
                     row.gpu_layers = p.gpu_layers;
                     if (p.verdict == Verdict::fits) ++out.fits;
                     else if (p.verdict == Verdict::fits_with_offload) ++out.offload;

@@ -220,11 +220,33 @@ Expected<EngineChoice> choose_engine(const QuantSpec& q, const Device& d, std::o
     return c;
 }
 
-Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec& quant, const Device& d,
-                                         const InferenceOptions& o, const WeightBreakdown* cached_weights) {
-    const ModelArch& a = m.arch;
-    Estimate e;
+const WeightBreakdown* EstimateCache::weights(const PreparedModel& m, const QuantSpec& q) {
+    for (const auto& w : weights_) {
+        if (w.first == q.id) return &w.second;
+    }
+    Expected<WeightBreakdown> w = weight_bytes(m.arch, m.tensors, q);
+    if (!w) return nullptr;
+    weights_.emplace_back(q.id, std::move(w.value()));
+    return &weights_.back().second;
+}
 
+const KvCache& EstimateCache::kv(const ModelArch& arch, const KvRequest& request) {
+    for (const auto& k : kv_) {
+        if (k.first == request) return k.second;
+    }
+    kv_.emplace_back(request, compute_kv_cache(arch, request));
+    return kv_.back().second;
+}
+
+void EstimateCache::clear() {
+    weights_.clear();
+    kv_.clear();
+    runtime_.clear();
+}
+
+Expected<RunPlan> plan_run(const PreparedModel& m, const QuantSpec& quant, const Device& d, const InferenceOptions& o) {
+    const ModelArch& a = m.arch;
+    RunPlan p;
     // Inputs a person could get wrong: say which and why.
     if (o.gpu_count < 1 || o.gpu_count > 64) return make_error("invalid_count", "count must be between 1 and 64");
     if (o.gpu_count > 1 && d.kind != DeviceKind::gpu)
@@ -238,110 +260,179 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
 
     Expected<EngineChoice> choice = choose_engine(quant, d, o.engine);
     if (!choice) return choice.error();
-    e.engine = choice->engine;
-    e.quant = choice->quant;
-    if (!choice->note.empty() && o.explain) e.assumptions.push_back(choice->note);
+    p.engine = choice->engine;
+    p.quant = choice->quant;
+    if (!choice->note.empty() && o.explain) p.assumptions.push_back(choice->note);
     if (!o.engine && o.explain) {
-        e.assumptions.push_back(std::string("engine: ") + engine_name(e.engine) + " (the usual runtime for " + quant.id +
+        p.assumptions.push_back(std::string("engine: ") + engine_name(p.engine) + " (the usual runtime for " + quant.id +
                                 " weights on " + (d.kind == DeviceKind::cpu ? "a CPU" : d.kind == DeviceKind::unified ? "a Mac" : std::string("a ") + backend_label(d.backend) + " GPU") + ")");
     }
-    if (e.engine == Engine::mlx && o.gpu_count > 1) return make_error("invalid_count", "mlx runs on one Mac");
-    const bool cpu_only = d.kind == DeviceKind::cpu;
-    e.backend = d.backend;
-    e.gpu_count = o.gpu_count;
-    e.sequences = o.sequences;
+    if (p.engine == Engine::mlx && o.gpu_count > 1) return make_error("invalid_count", "mlx runs on one Mac");
+    p.cpu_only = d.kind == DeviceKind::cpu;
 
     // Context.
     const std::int64_t trained = a.max_position_embeddings;
     if (o.context > 0) {
-        e.context = o.context;
+        p.context = o.context;
         if (trained > 0 && o.context > trained && o.explain) {
-            e.warnings.push_back("context " + format_int(o.context) + " is beyond the " + format_int(trained) +
+            p.warnings.push_back("context " + format_int(o.context) + " is beyond the " + format_int(trained) +
                                  " tokens the model was trained for");
         }
     } else {
-        e.context = trained > 0 ? std::min(kDefaultContext, trained) : kDefaultContext;
-        if (o.explain) e.assumptions.push_back("context: " + format_int(e.context) + " tokens (the model supports " +
-                                format_int(trained) + "; set ctx to change)");
+        p.context = trained > 0 ? std::min(kDefaultContext, trained) : kDefaultContext;
+        if (o.explain) p.assumptions.push_back("context: " + format_int(p.context) + " tokens (the model supports " +
+                                               format_int(trained) + "; set ctx to change)");
     }
 
     // Flash attention, as each engine decides it.
-    switch (e.engine) {
+    switch (p.engine) {
         case Engine::llama_cpp:
-            e.flash_attn = o.flash_attn != FlashAttn::off;  // llama.cpp defaults to -fa auto
-            if (o.flash_attn == FlashAttn::automatic && o.explain) e.assumptions.push_back("flash attention on (llama.cpp's default -fa auto)");
+            p.flash_attn = o.flash_attn != FlashAttn::off;  // llama.cpp defaults to -fa auto
+            if (o.flash_attn == FlashAttn::automatic && o.explain) p.assumptions.push_back("flash attention on (llama.cpp's default -fa auto)");
             break;
         case Engine::ollama:
             if (o.flash_attn == FlashAttn::automatic) {
                 // ollama enables it by default for these architectures (llm/memory.go, fs/ggml SupportsFlashAttention).
-                e.flash_attn = one_of(a.model_type, {"gemma3", "gpt_oss", "qwen3", "qwen3_moe"});
-                if (o.explain) e.assumptions.push_back(std::string("flash attention ") + (e.flash_attn ? "on" : "off") +
-                                        " (ollama's default for " + a.model_type + "; OLLAMA_FLASH_ATTENTION=1 turns it on)");
+                p.flash_attn = one_of(a.model_type, {"gemma3", "gpt_oss", "qwen3", "qwen3_moe"});
+                if (o.explain) p.assumptions.push_back(std::string("flash attention ") + (p.flash_attn ? "on" : "off") +
+                                                       " (ollama's default for " + a.model_type + "; OLLAMA_FLASH_ATTENTION=1 turns it on)");
             } else {
-                e.flash_attn = o.flash_attn == FlashAttn::on;
+                p.flash_attn = o.flash_attn == FlashAttn::on;
             }
             break;
         case Engine::transformers:
-            e.flash_attn = o.flash_attn != FlashAttn::off;
-            if (o.flash_attn == FlashAttn::automatic && o.explain) e.assumptions.push_back("attention: PyTorch SDPA (transformers' default), no score matrix kept");
+            p.flash_attn = o.flash_attn != FlashAttn::off;
+            if (o.flash_attn == FlashAttn::automatic && o.explain) p.assumptions.push_back("attention: PyTorch SDPA (transformers' default), no score matrix kept");
             break;
         default:
-            e.flash_attn = true;
+            p.flash_attn = true;
             if (o.flash_attn == FlashAttn::off && o.explain)
-                e.warnings.push_back(std::string(engine_name(e.engine)) + " always uses fused attention; flash_attn off was ignored");
+                p.warnings.push_back(std::string(engine_name(p.engine)) + " always uses fused attention; flash_attn off was ignored");
             break;
     }
 
     // KV cache type.
-    e.kv_type = o.kv_type.value_or(KvType::f16);
-    if (e.engine == Engine::ollama && kv_type_is_quantized(e.kv_type) && !e.flash_attn) {
-        if (o.explain) e.warnings.push_back("ollama ignores OLLAMA_KV_CACHE_TYPE without flash attention and keeps an f16 cache");
-        e.kv_type = KvType::f16;
+    p.kv_type = o.kv_type.value_or(KvType::f16);
+    if (p.engine == Engine::ollama && kv_type_is_quantized(p.kv_type) && !p.flash_attn) {
+        if (o.explain) p.warnings.push_back("ollama ignores OLLAMA_KV_CACHE_TYPE without flash attention and keeps an f16 cache");
+        p.kv_type = KvType::f16;
     }
-    if (Expected<bool> ok = check_kv_types(e.engine, e.kv_type, e.kv_type, e.flash_attn); !ok) return ok.error();
-    if (!o.kv_type && o.explain) e.assumptions.push_back("KV cache: 16-bit (the engine's default)");
+    if (Expected<bool> ok = check_kv_types(p.engine, p.kv_type, p.kv_type, p.flash_attn); !ok) return ok.error();
+    if (!o.kv_type && o.explain) p.assumptions.push_back("KV cache: 16-bit (the engine's default)");
 
-    // Weights.
-    WeightBreakdown weights;
+    // Buffers and cache layout.
+    RuntimeRequest& rr = p.runtime;
+    rr.engine = p.engine;
+    rr.backend = d.backend;
+    rr.flash_attn = p.flash_attn;
+    rr.context = p.context;
+    rr.sequences = o.sequences;
+    rr.ubatch = std::min(o.ubatch, p.context * o.sequences);
+    rr.gpu_count = o.gpu_count;
+    rr.quant_family = p.quant.family;
+    rr.cpu_only = p.cpu_only;
+    rr.describe = o.explain;
+    if (p.engine == Engine::vllm) apply_vllm_defaults(rr, d.memory_gib, d.id.rfind("a100", 0) == 0);
+
+    KvRequest& kr = p.kv;
+    kr.engine = p.engine;
+    kr.context = p.context;
+    kr.sequences = o.sequences;
+    kr.type_k = kr.type_v = p.kv_type;
+    kr.flash_attn = p.flash_attn;
+    kr.ubatch = rr.ubatch;
+    kr.max_num_batched_tokens = rr.max_num_batched_tokens;
+    return p;
+}
+
+WeightSplit split_weights(const WeightBreakdown& w, const ModelArch& a, Engine engine, bool cpu_only) {
+    WeightSplit s;
+    bytes_t layers = 0;
+    for (bytes_t b : w.layers) layers += b;
+    s.ggml = engine == Engine::llama_cpp || engine == Engine::ollama;
+    const bool text_only = s.ggml || engine == Engine::mlx || engine == Engine::exllamav2;
+    if (s.ggml && !cpu_only) {
+        // llama.cpp keeps the input embedding on the CPU (llama-model.cpp load_tensors: "very little
+        // benefit to offloading the input layer"); a tied output head is a second copy on the GPU.
+        s.tied_copy = a.tie_word_embeddings ? w.token_embd : 0;
+        s.accel = layers + w.output + s.tied_copy;
+        s.host = w.token_embd;
+        s.head = w.output + s.tied_copy;
+    } else {
+        s.accel = w.total - (text_only ? w.vision : 0);
+        s.head = s.accel - layers;
+    }
+    s.vision_dropped = text_only && w.vision > 0;
+    return s;
+}
+
+RuntimeTotals runtime_totals(const std::vector<LineItem>& items) {
+    RuntimeTotals t;
+    for (const LineItem& i : items) {
+        (i.location == Location::gpu ? t.gpu : t.host) += i.bytes;
+        (i.category == ItemCategory::compute ? t.compute : t.overhead) += i.bytes;
+    }
+    return t;
+}
+
+const RuntimeTotals& EstimateCache::runtime(const ModelArch& arch, const KvCache& kv, const RuntimeRequest& request) {
+    for (const auto& r : runtime_) {
+        if (r.first.first == request && r.first.second == kv.cells_full) return r.second;
+    }
+    runtime_.push_back({{request, kv.cells_full}, runtime_totals(runtime_items(arch, kv, request))});
+    return runtime_.back().second;
+}
+
+Needs needs_from(const WeightSplit& w, const KvCache& kv, const RuntimeTotals& rt, const WeightBreakdown& weights,
+                 Engine engine, bool cpu_only) {
+    Needs n;
+    n.engine = engine;
+    const bytes_t on_accel = w.accel + kv.total;
+    n.gpu_bytes = cpu_only ? 0 : on_accel + rt.gpu;
+    n.host_bytes = (cpu_only ? on_accel : 0) + w.host + rt.host + (cpu_only ? rt.gpu : 0);
+    n.total_bytes = n.gpu_bytes + n.host_bytes;
+    n.gpu_fixed_bytes = cpu_only ? 0 : rt.gpu;
+    n.head_bytes = w.head;
+    n.layer_weights = &weights.layers;
+    n.layer_kv = &kv.layers;
+    return n;
+}
+
+Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec& quant, const Device& d,
+                                         const InferenceOptions& o, const WeightBreakdown* cached_weights,
+                                         EstimateCache* cache) {
+    const ModelArch& a = m.arch;
+    Expected<RunPlan> planned = plan_run(m, quant, d, o);
+    if (!planned) return planned.error();
+    RunPlan& p = planned.value();
+    Estimate e;
+    e.items.reserve(8);
+    e.engine = p.engine;
+    e.quant = p.quant;
+    e.flash_attn = p.flash_attn;
+    e.kv_type = p.kv_type;
+    e.context = p.context;
+    e.backend = d.backend;
+    e.gpu_count = o.gpu_count;
+    e.sequences = o.sequences;
+    e.assumptions = std::move(p.assumptions);
+    e.warnings = std::move(p.warnings);
+    const bool cpu_only = p.cpu_only;
+
+    // Weights, KV cache and runtime buffers.
+    if (!cached_weights && cache) cached_weights = cache->weights(m, e.quant);
     if (cached_weights) {
-        weights = *cached_weights;
+        e.weights = *cached_weights;
     } else {
         Expected<WeightBreakdown> w = weight_bytes(a, m.tensors, e.quant);
         if (!w) return w.error();
-        weights = std::move(w.value());
+        e.weights = std::move(w.value());
     }
-    e.weights = weights;
+    e.kv = cache ? cache->kv(a, p.kv) : compute_kv_cache(a, p.kv);
+    const WeightSplit split = split_weights(e.weights, a, e.engine, cpu_only);
 
-    // KV cache and runtime buffers.
-    RuntimeRequest rr;
-    rr.engine = e.engine;
-    rr.backend = d.backend;
-    rr.flash_attn = e.flash_attn;
-    rr.context = e.context;
-    rr.sequences = e.sequences;
-    rr.ubatch = std::min(o.ubatch, e.context * e.sequences);
-    rr.gpu_count = o.gpu_count;
-    rr.quant_family = e.quant.family;
-    rr.cpu_only = cpu_only;
-    rr.describe = o.explain;
-    if (e.engine == Engine::vllm) apply_vllm_defaults(rr, d.memory_gib, d.id.rfind("a100", 0) == 0);
-
-    KvRequest kr;
-    kr.engine = e.engine;
-    kr.context = e.context;
-    kr.sequences = e.sequences;
-    kr.type_k = kr.type_v = e.kv_type;
-    kr.flash_attn = e.flash_attn;
-    kr.ubatch = rr.ubatch;
-    kr.max_num_batched_tokens = rr.max_num_batched_tokens;
-    e.kv = compute_kv_cache(a, kr);
-
-    // Weight items: where each engine keeps them.
-    const bool ggml = e.engine == Engine::llama_cpp || e.engine == Engine::ollama;
-    const bool text_only = ggml || e.engine == Engine::mlx || e.engine == Engine::exllamav2;
+    // Line items: where each engine keeps what.
     const Location accel = cpu_only ? Location::host : Location::gpu;
-    bytes_t layer_weights = 0;
-    for (bytes_t b : e.weights.layers) layer_weights += b;
     auto add = [&](const char* key, ItemCategory category, bytes_t bytes, Location where, auto words) {
         LineItem item;
         item.key = key;
@@ -351,30 +442,27 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
         if (o.explain) words(item);
         e.items.push_back(std::move(item));
     };
-    if (ggml && !cpu_only) {
-        // llama.cpp keeps the input embedding on the CPU (llama-model.cpp load_tensors: "very little
-        // benefit to offloading the input layer"); a tied output head is a second copy on the GPU.
-        const bytes_t head = a.tie_word_embeddings ? e.weights.token_embd : 0;
-        add("weights", ItemCategory::weights, layer_weights + e.weights.output + head, Location::gpu, [&](LineItem& i) {
+    if (split.ggml && !cpu_only) {
+        add("weights", ItemCategory::weights, split.accel, Location::gpu, [&](LineItem& i) {
             i.label = "model weights (repeating layers and output head)";
-            i.formula = std::to_string(a.num_hidden_layers) + " layers + output" + (head > 0 ? " (tied embeddings copied to the GPU)" : "");
+            i.formula = std::to_string(a.num_hidden_layers) + " layers + output" + (split.tied_copy > 0 ? " (tied embeddings copied to the GPU)" : "");
             i.source = "llama.cpp src/llama-model.cpp load_tensors; types from src/llama-quant.cpp";
         });
-        add("token_embeddings", ItemCategory::weights, e.weights.token_embd, Location::host, [&](LineItem& i) {
+        add("token_embeddings", ItemCategory::weights, split.host, Location::host, [&](LineItem& i) {
             i.label = "token embeddings (kept in system RAM)";
             i.formula = format_int(a.vocab_size) + " x " + format_int(a.hidden_size) + " in " + e.quant.id;
             i.source = "llama.cpp keeps the input layer on the CPU (src/llama-model.cpp load_tensors)";
         });
     } else {
-        add("weights", ItemCategory::weights, e.weights.total - (text_only ? e.weights.vision : 0), accel, [&](LineItem& i) {
+        add("weights", ItemCategory::weights, split.accel, accel, [&](LineItem& i) {
             i.label = "model weights";
             i.formula = format_params(e.weights.params) + " parameters at " + format_fixed(e.weights.bits_per_weight, 2) + " bits";
             i.source = "format layout (quants catalog); GGUF types from llama.cpp src/llama-quant.cpp";
         });
     }
-    if (text_only && e.weights.vision > 0 && o.explain) {
+    if (split.vision_dropped && o.explain) {
         e.assumptions.push_back("text only: the " + format_params(a.vision_params) + " vision tower is not loaded (" +
-                                (ggml ? "llama.cpp loads it from a separate mmproj file" : "text generation") + ")");
+                                (split.ggml ? "llama.cpp loads it from a separate mmproj file" : "text generation") + ")");
     }
     add("kv_cache", ItemCategory::kv_cache, e.kv.total, accel, [&](LineItem& i) {
         i.label = "KV cache";
@@ -382,23 +470,21 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
                     (e.kv.swa_layers > 0 ? " + " + std::to_string(e.kv.swa_layers) + " sliding-window layers of " + format_int(e.kv.cells_swa) + " cells" : std::string());
         i.source = "cells x (K + V row bytes) per layer: llama.cpp src/llama-kv-cache.cpp, vLLM kv_cache_interface.py";
     });
-    std::vector<LineItem> runtime = runtime_items(a, e.kv, rr);
-    e.items.reserve(e.items.size() + runtime.size());
+    std::vector<LineItem> runtime = runtime_items(a, e.kv, p.runtime);
     for (LineItem& item : runtime) e.items.push_back(std::move(item));
 
-    for (const LineItem& item : e.items) {
-        if (item.category == ItemCategory::weights) e.weights_bytes += item.bytes;
-        else if (item.category == ItemCategory::kv_cache) e.kv_cache_bytes += item.bytes;
-        else if (item.category == ItemCategory::compute) e.compute_bytes += item.bytes;
-        else e.overhead_bytes += item.bytes;
-        if (item.location == Location::gpu) e.gpu_bytes += item.bytes;
-        else e.host_bytes += item.bytes;
-        if (item.location == Location::gpu && item.category != ItemCategory::weights && item.category != ItemCategory::kv_cache) {
-            e.gpu_fixed_bytes += item.bytes;
-        }
-        e.total_bytes += item.bytes;
-    }
-    e.head_bytes = e.weights_bytes - layer_weights - (ggml && !cpu_only ? e.weights.token_embd : 0);
+    // Totals, by category and by where they live (the same sums the sweeps take via needs_from).
+    const RuntimeTotals rt = runtime_totals(runtime);
+    const Needs n = needs_from(split, e.kv, rt, e.weights, e.engine, cpu_only);
+    e.weights_bytes = split.accel + split.host;
+    e.kv_cache_bytes = e.kv.total;
+    e.compute_bytes = rt.compute;
+    e.overhead_bytes = rt.overhead;
+    e.gpu_bytes = n.gpu_bytes;
+    e.host_bytes = n.host_bytes;
+    e.total_bytes = n.total_bytes;
+    e.gpu_fixed_bytes = n.gpu_fixed_bytes;
+    e.head_bytes = n.head_bytes;
     e.total_layers = a.num_hidden_layers + 1;
     return e;
 }
@@ -424,7 +510,20 @@ DeviceBudget device_budget(const Device& d, Engine engine, const InferenceOption
     return b;
 }
 
-Placement place_on_device(const Estimate& e, const ModelArch& a, const DeviceBudget& b) {
+Needs needs_of(const Estimate& e) {
+    Needs n;
+    n.engine = e.engine;
+    n.gpu_bytes = e.gpu_bytes;
+    n.host_bytes = e.host_bytes;
+    n.total_bytes = e.total_bytes;
+    n.gpu_fixed_bytes = e.gpu_fixed_bytes;
+    n.head_bytes = e.head_bytes;
+    n.layer_weights = &e.weights.layers;
+    n.layer_kv = &e.kv.layers;
+    return n;
+}
+
+Placement place_on_device(const Needs& e, const ModelArch& a, const DeviceBudget& b) {
     Placement p;
     p.device_bytes = b.device_bytes;
     p.usable_bytes = b.usable_bytes;
@@ -450,13 +549,13 @@ Placement place_on_device(const Estimate& e, const ModelArch& a, const DeviceBud
     if (pool < 0) return p;  // not even the buffers and the output layer: nothing to gain from the GPU
     std::int64_t placed = 1;
     for (std::int64_t il = a.num_hidden_layers - 1; il >= 0; --il) {
-        const bytes_t cost = e.weights.layers[static_cast<size_t>(il)] + e.kv.layers[static_cast<size_t>(il)];
+        const bytes_t cost = (*e.layer_weights)[static_cast<size_t>(il)] + (*e.layer_kv)[static_cast<size_t>(il)];
         if (cost > pool) break;
         pool -= cost;
         ++placed;
     }
     for (std::int64_t il = 0; il < a.num_hidden_layers - (placed - 1); ++il) {
-        p.offloaded_bytes += e.weights.layers[static_cast<size_t>(il)] + e.kv.layers[static_cast<size_t>(il)];
+        p.offloaded_bytes += (*e.layer_weights)[static_cast<size_t>(il)] + (*e.layer_kv)[static_cast<size_t>(il)];
     }
     p.gpu_layers = placed;
     // On a Mac the offloaded layers share the RAM that the GPU's part already occupies.
@@ -565,7 +664,7 @@ Expected<Estimate> estimate_inference(const PreparedModel& m, const QuantSpec& q
     Expected<Estimate> req = estimate_requirements(m, quant, d, o, cached_weights);
     if (!req) return req;
     Estimate& e = req.value();
-    const Placement p = place_on_device(e, m.arch, device_budget(d, e.engine, o));
+    const Placement p = place_on_device(needs_of(e), m.arch, device_budget(d, e.engine, o));
     e.verdict = p.verdict;
     e.device_bytes = p.device_bytes;
     e.usable_bytes = p.usable_bytes;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,10 +103,70 @@ Expected<EngineChoice> choose_engine(const QuantSpec& quant, const Device& devic
 Expected<Estimate> estimate_inference(const PreparedModel& model, const QuantSpec& quant, const Device& device,
                                       const InferenceOptions& options, const WeightBreakdown* weights = nullptr);
 
+// Everything decided before any byte is counted: engine, format, context, cache and buffers.
+struct RunPlan {
+    Engine engine = Engine::llama_cpp;
+    QuantSpec quant;  // the format the engine loads
+    bool flash_attn = true;
+    KvType kv_type = KvType::f16;
+    std::int64_t context = 0;
+    bool cpu_only = false;
+    RuntimeRequest runtime;
+    KvRequest kv;
+    std::vector<std::string> assumptions, warnings;
+};
+Expected<RunPlan> plan_run(const PreparedModel& model, const QuantSpec& quant, const Device& device,
+                           const InferenceOptions& options);
+
+// Where the weights live: llama.cpp keeps the input embedding in system RAM and copies a tied
+// head to the GPU; text-only engines skip a vision tower.
+struct WeightSplit {
+    bytes_t accel = 0;      // on the GPU (or in RAM for CPU-only runs)
+    bytes_t host = 0;       // in system RAM beside a GPU
+    bytes_t head = 0;       // accelerator weights outside the repeating blocks
+    bytes_t tied_copy = 0;
+    bool ggml = false;
+    bool vision_dropped = false;
+};
+WeightSplit split_weights(const WeightBreakdown& weights, const ModelArch& arch, Engine engine, bool cpu_only);
+
+struct RuntimeTotals {
+    bytes_t gpu = 0, host = 0, compute = 0, overhead = 0;
+};
+RuntimeTotals runtime_totals(const std::vector<LineItem>& items);
+
+// What a placement needs to know about a requirement.
+struct Needs {
+    Engine engine = Engine::llama_cpp;
+    bytes_t gpu_bytes = 0, host_bytes = 0, total_bytes = 0, gpu_fixed_bytes = 0, head_bytes = 0;
+    const std::vector<bytes_t>* layer_weights = nullptr;
+    const std::vector<bytes_t>* layer_kv = nullptr;
+};
+Needs needs_from(const WeightSplit& weights, const KvCache& kv, const RuntimeTotals& runtime,
+                 const WeightBreakdown& breakdown, Engine engine, bool cpu_only);
+Needs needs_of(const Estimate& estimate);
+
+// Memo of the per-model work (weights per format, KV cache per cache layout) for sweeps that
+// estimate one model many times. Entries are keyed by the exact inputs, so a hit is always right.
+class EstimateCache {
+public:
+    const WeightBreakdown* weights(const PreparedModel& model, const QuantSpec& quant);
+    const KvCache& kv(const ModelArch& arch, const KvRequest& request);
+    const RuntimeTotals& runtime(const ModelArch& arch, const KvCache& kv, const RuntimeRequest& request);
+    void clear();
+
+private:
+    // Deques: references handed out stay valid as entries are added.
+    std::deque<std::pair<std::string, WeightBreakdown>> weights_;
+    std::deque<std::pair<KvRequest, KvCache>> kv_;
+    std::deque<std::pair<std::pair<RuntimeRequest, std::int64_t>, RuntimeTotals>> runtime_;
+};
+
 // The two halves of estimate_inference, for sweeps over many devices: the memory bill depends on
 // the device only through its class (engine, backend, kind, size class), the verdict on its size.
 Expected<Estimate> estimate_requirements(const PreparedModel& model, const QuantSpec& quant, const Device& device,
-                                         const InferenceOptions& options, const WeightBreakdown* weights = nullptr);
+                                         const InferenceOptions& options, const WeightBreakdown* weights = nullptr,
+                                         EstimateCache* cache = nullptr);
 
 struct Placement {
     Verdict verdict = Verdict::does_not_fit;
@@ -123,6 +184,6 @@ struct DeviceBudget {
 };
 DeviceBudget device_budget(const Device& device, Engine engine, const InferenceOptions& options);
 
-Placement place_on_device(const Estimate& requirements, const ModelArch& arch, const DeviceBudget& budget);
+Placement place_on_device(const Needs& needs, const ModelArch& arch, const DeviceBudget& budget);
 
 }  // namespace wif

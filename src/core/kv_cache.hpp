@@ -32,6 +32,8 @@ struct KvRequest {
     bool flash_attn = true;
     std::int64_t ubatch = 512;                 // llama.cpp -ub
     std::int64_t max_num_batched_tokens = 2048;  // vLLM scheduler budget (sliding-window blocks)
+
+    bool operator==(const KvRequest&) const = default;
 };
 
 struct KvCache {

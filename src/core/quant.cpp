@@ -425,10 +425,12 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
     }
     std::array<std::pair<int, bytes_t>, static_cast<size_t>(GgmlType::count)> per_type{};
     double fractional_total = 0;  // dtype family: exact P x bytes, rounded once at the end
+    std::int64_t params = 0;
 
     for (size_t i = 0; i < tensors.size(); ++i) {
         const Tensor& t = tensors[i];
         const std::int64_t n = t.elements();
+        params += n;
         double bytes = 0;
         switch (q.family) {
             case QuantFamily::dtype:
@@ -497,8 +499,7 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
     }
     w.total = w.token_embd + w.output + w.vision;
     for (bytes_t b : w.layers) w.total += b;
-    const ParamCounts counts = count_params(tensors, arch);
-    w.params = counts.total;
+    w.params = arch.stated_params > 0 ? arch.stated_params : params;
     if (q.family == QuantFamily::dtype) {
         // "As people quote them": parameters x bytes, exactly (the stated count for assumed shapes).
         const double exact = arch.stated_params > 0 ? static_cast<double>(arch.stated_params) * q.bytes_per_param

@@ -4,6 +4,7 @@
 
 #include "small_sort.hpp"
 #include <cmath>
+#include <cctype>
 #include <cstdlib>
 #include <set>
 
@@ -49,7 +50,22 @@ std::vector<Token> tokenize(std::string_view text) {
             continue;
         }
         if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
+        if (c == '+') {  // "Command R+" is not "Command R"
+            flush(true);
+            cur = "+";
+            cur_kind = 3;
+            flush(false);
+            continue;
+        }
         const int kind = (c >= '0' && c <= '9') ? 1 : (c >= 'a' && c <= 'z') ? 2 : 0;
+        // "8xh100": a count's "x" glued to a name is its own word.
+        if (kind == 2 && c == 'x' && cur_kind == 1 && i + 1 < text.size() && std::isalpha(static_cast<unsigned char>(text[i + 1]))) {
+            flush(true);
+            cur = "x";
+            cur_kind = 2;
+            flush(true);
+            continue;
+        }
         if (kind == 0) {
             const bool decimal = c == '.' && cur_kind == 1 && cur.find('.') == std::string::npos && i + 1 < text.size() &&
                                  text[i + 1] >= '0' && text[i + 1] <= '9';
@@ -200,13 +216,15 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
     std::int64_t params = 0;
     std::string params_text;
     enum Hint { none, gpu, mac, cpu } hint = none;
-    bool wants_laptop = false;
+    bool wants_laptop = false, no_gpu = false;
     for (size_t i = 0; i < q.size(); ++i) {
         const std::string& w = q[i].text;
         if (w == "laptop" || w == "notebook" || w == "mobile") wants_laptop = true;
         if (w == "mac" || w == "macbook" || w == "imac" || w == "apple" || w == "unified") hint = mac;
         if ((w == "vram" || w == "card" || w == "gpu" || w == "gpus") && hint != mac) hint = gpu;
-        if ((w == "cpu" || (w == "no" && is_word(q, i + 1, {"gpu"}))) && hint != mac) hint = cpu;
+        if ((w == "no" || w == "without") && is_word(q, i + 1, {"gpu", "gpus", "graphics"})) no_gpu = true;
+        if (w == "without" && is_word(q, i + 1, {"a", "any"}) && is_word(q, i + 2, {"gpu", "gpus"})) no_gpu = true;
+        if (w == "cpu" && hint != mac) hint = cpu;
         if (w == "gib") r.units = Units::gib;
         if (used[i] || !q[i].number) continue;
         const double v = q[i].value;
@@ -225,6 +243,12 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
         if (unit_free && (unit == "b" || unit == "billion" || unit == "bn") && !is_word(q, i + 2, {"x"})) {
             params = static_cast<std::int64_t>(std::llround(v * 1e9));
             params_text = number_text(v) + "B";
+            used[i] = used[i + 1] = true;
+            continue;
+        }
+        if (unit_free && (unit == "t" || unit == "trillion") && !is_word(q, i + 2, {"x"})) {
+            params = static_cast<std::int64_t>(std::llround(v * 1e12));
+            params_text = number_text(v) + "T";
             used[i] = used[i + 1] = true;
             continue;
         }
@@ -372,6 +396,31 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
             }
         }
     }
+    // "gemma 3 70b": a name matched, but the size asks for another member of the family, or none.
+    if (model_entry >= 0 && params > 0) {
+        const ModelEntry& matched = c.models[static_cast<size_t>(model_entry)];
+        const auto close = [&](const ModelEntry& m) {
+            const double ratio = static_cast<double>(params) / static_cast<double>(m.published_params);
+            return ratio > 0.85 && ratio < 1.15;
+        };
+        if (!close(matched)) {
+            int better = -1;
+            std::string sizes;
+            for (size_t k = 0; k < c.models.size(); ++k) {
+                const ModelEntry& m = c.models[k];
+                if (m.family != matched.family) continue;
+                sizes += (sizes.empty() ? "" : ", ") + m.name;
+                if (close(m) && (better < 0 || m.release_date > c.models[static_cast<size_t>(better)].release_date)) better = static_cast<int>(k);
+            }
+            if (better < 0) {
+                return make_error("unknown_model", "no " + matched.family + " model has " + params_text +
+                                                       " parameters; the catalog has " + sizes);
+            }
+            model_entry = better;
+            model_words += " " + params_text;
+        }
+        params = 0;
+    }
     if (model_entry >= 0) {
         const ModelEntry& m = c.models[static_cast<size_t>(model_entry)];
         r.model = m.id;
@@ -441,6 +490,30 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
                                           number_text(d->memory_gib) + " GB; used " + number_text(d->memory_gib) + " GB");
             }
         }
+        // "a100" or "4060 ti" alone: say when the same name also comes with other memory sizes.
+        if (memory_gib <= 0 && !device_words.empty()) {
+            const std::vector<Token> piece = tokenize(device_words);
+            std::string others;
+            for (const Device& other : c.devices) {
+                if (other.id == d->id || other.kind != d->kind || std::fabs(other.memory_gib - d->memory_gib) < 0.01) continue;
+                if (wants_laptop != (other.segment == "laptop")) continue;
+                for (const std::string& alias : other.aliases) {
+                    const std::vector<Token> at = tokenize(alias);
+                    bool hit = false;
+                    for (size_t p = 0; p + piece.size() <= at.size() && !hit; ++p) hit = matches_at(at, p, piece);
+                    if (hit) {
+                        others += (others.empty() ? "" : ", ") + other.name + " (" + number_text(other.memory_gib) + " GB)";
+                        out.device_candidates.push_back(other.id);
+                        break;
+                    }
+                }
+            }
+            if (!others.empty()) {
+                out.device_candidates.insert(out.device_candidates.begin(), d->id);
+                out.ambiguities.push_back("\"" + device_words + "\" also names " + others + "; answered for the " + d->name + " (" +
+                                          number_text(d->memory_gib) + " GB): add the memory size to choose");
+            }
+        }
         r.device = d->id;
     } else {
         // Partial names: "macbook air", "m2 ultra" name several configurations.
@@ -485,8 +558,12 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
                 if (memory_gib <= 0 || std::fabs(c.devices[static_cast<size_t>(k)].memory_gib - memory_gib) < 0.01) sized.push_back(k);
             }
             if (sized.empty()) sized = candidates;
+            // Smallest memory first (the cautious answer), newest first among equals.
             small_stable_sort(sized.begin(), sized.end(), [&](int a, int b) {
-                return c.devices[static_cast<size_t>(a)].memory_gib < c.devices[static_cast<size_t>(b)].memory_gib;
+                const Device& x = c.devices[static_cast<size_t>(a)];
+                const Device& y = c.devices[static_cast<size_t>(b)];
+                if (x.memory_gib != y.memory_gib) return x.memory_gib < y.memory_gib;
+                return x.release_year > y.release_year;
             });
             const Device& pick = c.devices[static_cast<size_t>(sized[0])];
             device_entry = sized[0];
@@ -507,12 +584,25 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
             }
         } else if (memory_gib > 0) {
             r.memory_gib = memory_gib;
+            if (no_gpu) hint = cpu;
             r.device_kind = hint == mac ? "unified" : hint == cpu ? "cpu" : "gpu";
             const std::string kind = r.device_kind == "unified" ? "a Mac with " + number_text(memory_gib) + " GB of unified memory"
                                      : r.device_kind == "cpu"   ? number_text(memory_gib) + " GB of system RAM, no GPU"
                                                                 : "a GPU with " + number_text(memory_gib) + " GB";
             out.understood.push_back("device: " + kind);
         } else {
+            // A device-like name the catalog lacks ("rtx 9090"): say so, with the closest names.
+            static const std::set<std::string> brands = {"rtx", "gtx", "rx", "radeon", "geforce", "quadro", "tesla", "arc", "instinct", "mi"};
+            for (size_t i = 0; i + 1 < q.size(); ++i) {
+                if (used[i] || !brands.count(q[i].text) || !q[i + 1].number) continue;
+                const std::string name = q[i].text + " " + q[i + 1].text;
+                std::string message = "no device called \"" + name + "\" in the catalog";
+                const Lookup l = c.find_device(name);
+                for (size_t k = 0; k < l.candidates.size() && k < 4; ++k) {
+                    message += (k == 0 ? "; did you mean " : ", ") + c.devices[static_cast<size_t>(l.candidates[k])].name;
+                }
+                return make_error("unknown_device", message + (l.candidates.empty() ? " (or give a memory size: \"on a 24GB card\")" : "?"));
+            }
             return make_error("no_device", "the question names no device and no memory size; try \"on an RTX 4090\" or \"on a 24GB card\"");
         }
     }

@@ -44,6 +44,8 @@ struct RuntimeRequest {
     QuantFamily quant_family = QuantFamily::dtype;
     bool cpu_only = false;                      // the device has no accelerator
     bool describe = true;                       // fill labels, formulas and sources (off for sweeps)
+
+    bool operator==(const RuntimeRequest&) const = default;
 };
 
 // vLLM's serve defaults depend on GPU memory (vllm/engine/arg_utils.py): GPUs of 70 GiB or more

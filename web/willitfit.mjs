@@ -1,0 +1,108 @@
+// Will It Fit? in the browser and in Node: a thin ES module over the WebAssembly core.
+//
+//   import { load } from './willitfit.mjs';
+//   const wif = await load();
+//   wif.ask('13B on a 4090').verdict            // "does_not_fit"
+//   wif.estimate({ model: 'llama-3.1-8b', quant: 'Q4_K_M', device: 'rtx-4060' })
+//
+// Every result is a plain object with the same snake_case fields as `willitfit ... --json`.
+// Results carry `ok`; a failed call returns { ok: false, error: { code, message } } rather than
+// throwing, except `load()`, which rejects if the module itself cannot start.
+
+let loading = null;
+
+function decodeBase64(text) {
+  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(text, 'base64'));
+  const bytes = atob(text);
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes.charCodeAt(i);
+  return out;
+}
+
+function addScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.appendChild(script);
+  });
+}
+
+// Finds the Emscripten factory and the wasm bytes for this environment:
+// - a page that already has createWillItFitCore (and, from disk, WILLITFIT_WASM_BASE64) uses them;
+// - a page served over HTTP loads willitfit-core.js beside this module, which fetches the .wasm;
+// - Node reads both files (Emscripten 3.1.6 cannot fetch files under Node 18+).
+async function start(options) {
+  const isNode = typeof process !== 'undefined' && process.versions && process.versions.node && typeof window === 'undefined';
+  const args = {};
+  if (options.wasmBinary) args.wasmBinary = options.wasmBinary;
+  let factory = options.factory || globalThis.createWillItFitCore;
+  if (isNode) {
+    const { createRequire } = await import('node:module');
+    const { readFileSync } = await import('node:fs');
+    const here = options.baseUrl || new URL('.', import.meta.url);
+    if (!factory) factory = createRequire(new URL('willitfit-core.js', here))(new URL('willitfit-core.js', here).pathname);
+    if (!args.wasmBinary) args.wasmBinary = readFileSync(new URL('willitfit-core.wasm', here));
+  } else {
+    const base = options.baseUrl || new URL('.', import.meta.url);
+    if (!factory) {
+      await addScript(new URL('willitfit-core.js', base).href);
+      factory = globalThis.createWillItFitCore;
+    }
+    if (!args.wasmBinary && globalThis.WILLITFIT_WASM_BASE64) args.wasmBinary = decodeBase64(globalThis.WILLITFIT_WASM_BASE64);
+    if (!args.wasmBinary && location.protocol === 'file:') {
+      await addScript(new URL('willitfit-core.wasm.js', base).href);
+      args.wasmBinary = decodeBase64(globalThis.WILLITFIT_WASM_BASE64);
+    }
+    args.locateFile = (path) => new URL(path, base).href;
+  }
+  if (typeof factory !== 'function') throw new Error('willitfit-core.js did not define createWillItFitCore');
+  return factory(args);
+}
+
+function call(fn, ...args) {
+  try {
+    return JSON.parse(fn(...args));
+  } catch (e) {
+    return { ok: false, error: { code: 'internal_error', message: String(e && e.message ? e.message : e) } };
+  }
+}
+
+function requestText(input) {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError('expected a request object such as { model: "llama-3.1-8b", device: "rtx-4090" }');
+  }
+  return JSON.stringify(input);
+}
+
+function wrap(core) {
+  const api = {
+    version: core.version(),
+    /** Answers a free-text question: "llama 3.1 70b q4_k_m on 2x 3090". */
+    ask: (text) => call(core.ask, String(text ?? '')),
+    /** Answers a structured request: { model | params | hf_config, quant, device | memory, ctx, ... }. */
+    estimate: (input) => call(core.estimate, requestText(input)),
+    /** Every weight format for the request's model on its device, each with its verdict. */
+    quant_options: (input) => call(core.quant_options, requestText(input)),
+    /** Every catalog device for the request's model and format, each with its verdict. */
+    device_options: (input) => call(core.device_options, requestText(input)),
+    /** Memory against context length (256 tokens to the model's maximum) and the largest context that fits. */
+    context_curve: (input, points = 48) => call(core.context_curve, requestText(input), points | 0),
+    list_models: () => call(core.list, 'models').models,
+    list_devices: () => call(core.list, 'devices').devices,
+    list_quants: () => call(core.list, 'quants').quants,
+    /** Every catalog model x format x device; `rows` adds the per-combination results. */
+    sweep: (ctx = 4096, rows = false) => call(core.sweep, ctx, !!rows),
+  };
+  return Object.freeze(api);
+}
+
+/**
+ * Starts the WebAssembly core once and returns the API. Options: `wasmBinary` (bytes of
+ * willitfit-core.wasm), `factory` (createWillItFitCore), `baseUrl` (where the core files live).
+ */
+export function load(options = {}) {
+  if (!loading) loading = start(options).then(wrap, (e) => { loading = null; throw e; });
+  return loading;
+}

@@ -1,7 +1,8 @@
 # Writes a C++ file holding each catalog's JSON (cmake -P script). Inputs: OUT (file to write),
-# FILES (JSON files separated by "|"). The copies built into the programs leave out the citation
-# fields (source, params_source, config_source), which document the data for reviewers but no
-# answer uses, and whitespace: that keeps the WebAssembly module small.
+# FILES (JSON files separated by "|"), STRIP (ON for the WebAssembly build). The stripped copies
+# leave out whitespace and the fields no answer uses (citations such as source and params_source,
+# which document the data for reviewers; prices and power, which only listings show; config.json
+# keys the core does not read): that keeps the page small. The CLI embeds the files as they are.
 string(REPLACE "|" ";" FILES "${FILES}")
 set(delim "wif_catalog")
 set(body "// Generated from catalogs/*.json by cmake/embed_catalogs.cmake. Do not edit.\n#include \"embedded_catalogs.hpp\"\n\nnamespace wif {\n\nstd::vector<CatalogText> embedded_catalogs() {\n    return {\n")
@@ -12,16 +13,33 @@ foreach(file IN LISTS FILES)
   if(error)
     message(FATAL_ERROR "${file}: ${error}")
   endif()
-  if(count GREATER 0)
+  if(STRIP AND count GREATER 0)
     math(EXPR last "${count} - 1")
     foreach(i RANGE ${last})
-      foreach(field source params_source config_source)
-        string(JSON text ERROR_VARIABLE ignored REMOVE "${text}" ${name} ${i} ${field})
+      set(paths)
+      foreach(field source params_source config_source memory_type gpu_cores fp8_tflops fp16_tflops tdp_w price_usd
+                    cloud_usd_per_hour)
+        list(APPEND paths "${field}")
+      endforeach()
+      # config.json keys the core does not read (it derives everything else from the rest).
+      foreach(field hidden_act hidden_activation use_sliding_window max_window_layers query_pre_attn_scalar
+                    num_nextn_predict_layers partial_rotary_factor attention_chunk_size)
+        list(APPEND paths "config|${field}" "config|text_config|${field}")
+      endforeach()
+      foreach(path IN LISTS paths)
+        string(REPLACE "|" ";" members "${path}")
+        # A missing member is no error, a missing parent is: keep the text unless it worked.
+        string(JSON stripped ERROR_VARIABLE error REMOVE "${text}" ${name} ${i} ${members})
+        if(NOT error)
+          set(text "${stripped}")
+        endif()
       endforeach()
     endforeach()
   endif()
-  string(REGEX REPLACE "\n[ ]*" "" text "${text}")
-  string(REGEX REPLACE "([^\\\\])\" : " "\\1\":" text "${text}")
+  if(STRIP)
+    string(REGEX REPLACE "\n[ ]*" "" text "${text}")
+    string(REGEX REPLACE "([^\\\\])\" : " "\\1\":" text "${text}")
+  endif()
   string(FIND "${text}" ")${delim}\"" clash)
   if(NOT clash EQUAL -1)
     message(FATAL_ERROR "${file} contains the raw-string delimiter")

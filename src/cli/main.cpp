@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "advice.hpp"
+#include "sweep.hpp"
 #include "answer.hpp"
 #include "args.hpp"
 #include "catalog.hpp"
@@ -174,14 +175,14 @@ int sweep(const wif::Catalog& c, const wif::cli::Args& args) {
         if (ctx < 1 || ctx > 16'777'216) return fail(wif::make_error("invalid_argument", "--ctx: 1 to 16777216"), args.json, 2);
     }
     const auto start = std::chrono::steady_clock::now();
-    const wif::SweepResult result = wif::sweep_catalog(c, ctx);
+    const wif::SweepResult result = wif::sweep_catalog(c, ctx, args.json);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (args.json) {
         wif::JsonWriter w;
         wif::write_sweep(w, c, result);
         std::cout << w.str() << "\n";
     } else {
-        std::cout << result.rows.size() << " combinations (" << c.models.size() << " models x " << c.quants.size()
+        std::cout << (result.fits + result.offload + result.no + result.unsupported) << " combinations (" << c.models.size() << " models x " << c.quants.size()
                   << " formats x " << c.devices.size() << " devices) in " << wif::format_fixed(ms, 1) << " ms: "
                   << result.fits << " fit, " << result.offload << " fit with offload, " << result.no << " do not fit, "
                   << result.unsupported << " unsupported\n";

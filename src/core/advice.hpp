@@ -55,21 +55,6 @@ struct Suggestion {
     bytes_t gpu_bytes = 0;
 };
 
-// Every catalog model x format x device at one context: the benchmark of the whole core and the
-// parity check between the native and WebAssembly builds. Requirements are computed once per
-// device class (requirement_class) and placed on each device of it.
-struct SweepRow {
-    std::uint16_t model = 0, quant = 0, device = 0;
-    std::int8_t verdict = -1;  // Verdict, or -1 when the combination cannot run
-    bytes_t gpu_bytes = 0;
-    std::int64_t gpu_layers = 0;
-};
-struct SweepResult {
-    std::vector<SweepRow> rows;
-    std::int64_t fits = 0, offload = 0, no = 0, unsupported = 0;
-};
-SweepResult sweep_catalog(const Catalog& catalog, std::int64_t context);
-
 std::vector<Suggestion> suggestions(const Catalog& catalog, const ResolvedRequest& request, const Estimate& estimate,
                                     std::int64_t max_context);
 

@@ -14,6 +14,7 @@
 #include "json_writer.hpp"
 #include "question.hpp"
 #include "request.hpp"
+#include "sweep.hpp"
 
 namespace wif {
 

@@ -66,6 +66,8 @@ std::vector<std::string> model_names(const ModelEntry& m) {
     names.push_back(m.id);
     names.push_back(m.name);
     names.push_back(m.hf_repo);
+    const size_t slash = m.hf_repo.find('/');
+    if (slash != std::string::npos) names.push_back(m.hf_repo.substr(slash + 1));  // "Llama-3.1-8B-Instruct"
     return names;
 }
 

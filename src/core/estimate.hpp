@@ -3,7 +3,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -117,6 +117,10 @@ struct RunPlan {
 };
 Expected<RunPlan> plan_run(const PreparedModel& model, const QuantSpec& quant, const Device& device,
                            const InferenceOptions& options);
+// The part of plan_run after the engine is chosen, into an existing plan (sweeps reuse one plan
+// and one choice per format and device class instead of building them per model).
+Expected<bool> fill_plan(const PreparedModel& model, const EngineChoice& choice, const QuantSpec& requested,
+                         const Device& device, const InferenceOptions& options, RunPlan& plan);
 
 // Where the weights live: llama.cpp keeps the input embedding in system RAM and copies a tied
 // head to the GPU; text-only engines skip a vision tower.
@@ -156,10 +160,13 @@ public:
     void clear();
 
 private:
-    // Deques: references handed out stay valid as entries are added.
-    std::deque<std::pair<std::string, WeightBreakdown>> weights_;
-    std::deque<std::pair<KvRequest, KvCache>> kv_;
-    std::deque<std::pair<std::pair<RuntimeRequest, std::int64_t>, RuntimeTotals>> runtime_;
+    // Entries live on the heap so references handed out stay valid as entries are added.
+    struct WeightsEntry { std::string quant; WeightBreakdown weights; };
+    struct KvEntry { KvRequest request; KvCache kv; };
+    struct RuntimeEntry { RuntimeRequest request; std::int64_t cells; RuntimeTotals totals; };
+    std::vector<std::unique_ptr<WeightsEntry>> weights_;
+    std::vector<std::unique_ptr<KvEntry>> kv_;
+    std::vector<std::unique_ptr<RuntimeEntry>> runtime_;
 };
 
 // The two halves of estimate_inference, for sweeps over many devices: the memory bill depends on

@@ -241,8 +241,15 @@ std::vector<std::int64_t> FieldReader::integers(const char* key, std::int64_t mi
 }
 
 Expected<Json> parse_json(const std::string& text, const std::string& source) {
-    Json parsed = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) {
+    // The JSON parser and the plain DOM builder, not Json::parse/sax_parse: those also instantiate
+    // the callback builder and the CBOR/MessagePack/UBJSON/BSON readers, tens of kilobytes of
+    // WebAssembly for features the core never uses.
+    Json parsed;
+    nlohmann::detail::json_sax_dom_parser<Json> builder(parsed, /*allow_exceptions=*/false);
+    auto input = nlohmann::detail::input_adapter(text);
+    nlohmann::detail::parser<Json, decltype(input)> parser(std::move(input), nullptr, /*allow_exceptions=*/false);
+    const bool valid = parser.sax_parse(&builder, /*strict=*/true) && !builder.is_errored();
+    if (!valid) {
         Scanner scan{text};
         const bool valid_prefix = scan.value();
         size_t at = scan.i;

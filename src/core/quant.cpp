@@ -122,8 +122,9 @@ struct RecipeState {
     std::int64_t i_attention_wv = 0;
 };
 
-bool any_of(GgufFtype f, std::initializer_list<GgufFtype> list) {
-    return std::find(list.begin(), list.end(), f) != list.end();
+template <class... Fs>
+constexpr bool any_of(GgufFtype f, Fs... list) {
+    return ((f == list) || ...);
 }
 
 // llama-quant.cpp llama_tensor_get_type_impl, for the file types we offer.
@@ -138,18 +139,18 @@ GgmlType recipe_type(RecipeState& s, const Tensor& t, GgmlType new_type) {
         const std::int64_t block = ggml_traits(new_type).block;
         if (ftype == F::mxfp4_moe) return G::q8_0;
         if (t.ne0 % block != 0) return G::q8_0;
-        if (any_of(ftype, {F::iq2_xxs, F::iq2_xs, F::iq3_xxs, F::iq1_s, F::iq2_s, F::iq2_m, F::iq1_m})) return G::q5_k;
+        if (any_of(ftype, F::iq2_xxs, F::iq2_xs, F::iq3_xxs, F::iq1_s, F::iq2_s, F::iq2_m, F::iq1_m)) return G::q5_k;
         if (new_type != G::q8_0) return G::q6_k;
         return new_type;
     }
     if (ftype == F::mxfp4_moe) return t.ne2 > 1 ? G::mxfp4 : G::q8_0;
     if (cat == Category::token_embd) {
-        if (any_of(ftype, {F::iq2_xxs, F::iq2_xs, F::iq1_s, F::iq1_m})) return G::q2_k;
-        if (any_of(ftype, {F::iq2_s, F::iq2_m, F::iq3_xxs})) return G::iq3_s;
-        if (any_of(ftype, {F::tq1_0, F::tq2_0})) return G::q4_k;
+        if (any_of(ftype, F::iq2_xxs, F::iq2_xs, F::iq1_s, F::iq1_m)) return G::q2_k;
+        if (any_of(ftype, F::iq2_s, F::iq2_m, F::iq3_xxs)) return G::iq3_s;
+        if (any_of(ftype, F::tq1_0, F::tq2_0)) return G::q4_k;
         return new_type;
     }
-    if (any_of(ftype, {F::iq2_xxs, F::iq2_xs, F::iq1_s, F::iq2_s, F::iq2_m, F::iq1_m})) {
+    if (any_of(ftype, F::iq2_xxs, F::iq2_xs, F::iq1_s, F::iq2_s, F::iq2_m, F::iq1_m)) {
         const bool iq2_sm = ftype == F::iq2_s || ftype == F::iq2_m;
         if (is_attn_v_like(cat)) {
             ++s.i_attention_wv;
@@ -210,8 +211,8 @@ GgmlType recipe_type(RecipeState& s, const Tensor& t, GgmlType new_type) {
     }
     if (cat == Category::attn_output) {
         if (s.n_expert == 8) {
-            if (any_of(ftype, {F::q2_k, F::iq3_xs, F::iq3_xxs, F::q3_k_s, F::q3_k_m, F::iq4_nl, F::q4_k_s, F::q4_k_m,
-                               F::iq3_s, F::iq3_m, F::iq4_xs}))
+            if (any_of(ftype, F::q2_k, F::iq3_xs, F::iq3_xxs, F::q3_k_s, F::q3_k_m, F::iq4_nl, F::q4_k_s, F::q4_k_m,
+                               F::iq3_s, F::iq3_m, F::iq4_xs))
                 return G::q5_k;
             return new_type;
         }
@@ -415,87 +416,184 @@ std::vector<GgmlType> gguf_tensor_types(const ModelArch& arch, const std::vector
     return types;
 }
 
+namespace {
+
+// Bytes of one tensor in a format; `type` is its GGUF type for the gguf family.
+double tensor_bytes(const Tensor& t, const QuantSpec& q, GgmlType type) {
+    const std::int64_t n = t.elements();
+    switch (q.family) {
+        case QuantFamily::dtype: return static_cast<double>(n) * q.bytes_per_param;
+        case QuantFamily::gguf: return static_cast<double>(ggml_bytes(type, n));
+        case QuantFamily::bnb:
+            if (!is_linear_weight(t)) return 2.0 * n;  // embeddings, LM head and norms stay in the 16-bit compute dtype
+            if (q.bits == 8) return static_cast<double>(n) + 4.0 * t.ne1 * t.ne2;  // Linear8bitLt: int8 + fp32 scale per row (SCB)
+            {
+                // quantize_4bit: blocksize 64, fp32 absmax per block; double quant stores the absmax as
+                // 8-bit in blocks of 256 with an fp32 scale each (QLoRA section 3).
+                const double blocks = std::ceil(static_cast<double>(n) / 64);
+                return std::ceil(n / 2.0) + (q.double_quant ? blocks + 4.0 * std::ceil(blocks / 256) + 4 : 4.0 * blocks);
+            }
+        case QuantFamily::gptq:
+        case QuantFamily::awq: {
+            if (!is_linear_weight(t)) return 2.0 * n;
+            const std::int64_t in = t.ne0, out = t.ne1 * t.ne2;
+            const double groups = q.group_size > 0 ? std::ceil(static_cast<double>(in) / q.group_size) : 1;
+            double bytes = static_cast<double>(n) * q.bits / 8.0  // packed qweight
+                           + groups * out * q.bits / 8.0           // packed qzeros
+                           + groups * out * 2.0;                   // fp16 scales
+            if (q.family == QuantFamily::gptq) bytes += 4.0 * in * t.ne2;  // int32 g_idx per input column
+            return bytes;
+        }
+        case QuantFamily::exl2:
+            if (t.role == TensorRole::output) return static_cast<double>(n) * q.head_bits / 8.0;
+            if (is_linear_weight(t)) return static_cast<double>(n) * q.bits_per_weight / 8.0;
+            return 2.0 * n;
+        case QuantFamily::mlx: {
+            // mlx.nn.quantize: Linear and Embedding layers whose rows the group divides; one scale and
+            // one bias per group in the model's 16-bit dtype.
+            const bool quantizable = !t.one_dimensional && t.role != TensorRole::ffn_gate_inp &&
+                                     t.role != TensorRole::vision && t.ne0 % q.group_size == 0;
+            return quantizable ? static_cast<double>(n) * q.bits / 8.0 + static_cast<double>(n) / q.group_size * 4.0 : 2.0 * n;
+        }
+        case QuantFamily::mxfp4:
+            // gpt-oss checkpoints: expert blocks of 32 values = 16 bytes + one E8M0 scale byte.
+            return t.is_routed_expert() ? static_cast<double>(ggml_bytes(GgmlType::mxfp4, n)) : 2.0 * n;
+    }
+    return 0;
+}
+
+bool same_shape(const Tensor& a, const Tensor& b) {
+    return a.role == b.role && a.ne0 == b.ne0 && a.ne1 == b.ne1 && a.ne2 == b.ne2 && a.one_dimensional == b.one_dimensional;
+}
+
+// A computed block, reused for later blocks of the same shape whose recipe choices are the same:
+// most models repeat one block dozens of times, and llama.cpp's choices depend on the block index
+// only through a handful of predicates.
+struct BlockMemo {
+    size_t first = 0, count = 0;  // the tensors of the block it was computed for
+    std::uint32_t key = 0;
+    std::int64_t attn_v = 0;      // attn_v-like tensors in it (the recipe's counter advances by this)
+    bytes_t bytes = 0, routed = 0;
+    double fractional = 0;
+    std::vector<std::pair<GgmlType, bytes_t>> types;  // one entry per tensor, for the by-type tally
+};
+
+std::uint32_t recipe_key(const RecipeState& s, std::int64_t il) {
+    const std::int64_t n = s.n_layer, c = s.i_attention_wv, nv = s.n_attention_wv;
+    std::uint32_t key = 0;
+    key |= use_more_bits(c, nv) ? 1u : 0u;
+    key |= use_more_bits(c + 1, nv) ? 2u : 0u;
+    key |= c < 2 ? 4u : 0u;
+    key |= c + 1 < 2 ? 8u : 0u;
+    key |= c < 4 ? 16u : 0u;
+    key |= c + 1 < 4 ? 32u : 0u;
+    key |= use_more_bits(il, n) ? 64u : 0u;
+    key |= il < n / 8 ? 128u : 0u;
+    key |= il < n / 16 ? 256u : 0u;
+    key |= (il >= n / 8 && il < 7 * n / 8) ? 512u : 0u;
+    return key;
+}
+
+}  // namespace
+
 Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<Tensor>& tensors, const QuantSpec& q) {
-    WeightBreakdown w;
-    w.layers.assign(static_cast<size_t>(arch.num_hidden_layers), 0);
-    std::vector<GgmlType> gguf_types;
-    if (q.family == QuantFamily::gguf) gguf_types = gguf_tensor_types(arch, tensors, q.ftype, q.imatrix);
     if (q.family == QuantFamily::dtype && !(q.bytes_per_param > 0 && q.bytes_per_param <= 8)) {
         return make_error("invalid_quant", "bytes_per_param of \"" + q.id + "\" must be between 0 and 8");
     }
+    WeightBreakdown w;
+    w.layers.assign(static_cast<size_t>(arch.num_hidden_layers), 0);
+    const bool gguf = q.family == QuantFamily::gguf;
+    const GgmlType base = default_type(q.ftype);
+    RecipeState s{};
+    if (gguf) {
+        s.ftype = q.ftype;
+        s.n_layer = arch.num_hidden_layers;
+        s.n_expert = std::max<std::int64_t>(1, arch.num_experts);
+        s.gqa = arch.gqa_ratio();
+        s.tied = arch.tie_word_embeddings;
+        s.is_70b = arch.num_hidden_layers == 80 &&
+                   (arch.model_type == "llama" || arch.model_type == "mistral" || arch.model_type == "qwen2");
+        s.imatrix = q.imatrix;
+        for (const Tensor& t : tensors) {
+            if (is_attn_v_like(category_of(t.role))) ++s.n_attention_wv;
+        }
+    }
+    auto type_of = [&](const Tensor& t) {
+        if (!gguf) return GgmlType::f16;
+        if (!allows_quantization(t)) return unquantized_type(t, base);
+        return is_quantized(base) ? fallback(recipe_type(s, t, base), t.ne0) : base;
+    };
     std::array<std::pair<int, bytes_t>, static_cast<size_t>(GgmlType::count)> per_type{};
+    auto tally = [&](GgmlType type, bytes_t bytes) {
+        if (!gguf) return;
+        per_type[static_cast<size_t>(type)].first += 1;
+        per_type[static_cast<size_t>(type)].second += bytes;
+    };
     double fractional_total = 0;  // dtype family: exact P x bytes, rounded once at the end
     std::int64_t params = 0;
+    std::vector<BlockMemo> memo;
 
-    for (size_t i = 0; i < tensors.size(); ++i) {
+    for (size_t i = 0; i < tensors.size();) {
         const Tensor& t = tensors[i];
-        const std::int64_t n = t.elements();
-        params += n;
-        double bytes = 0;
-        switch (q.family) {
-            case QuantFamily::dtype:
-                bytes = static_cast<double>(n) * q.bytes_per_param;
-                fractional_total += bytes;
-                break;
-            case QuantFamily::gguf: {
-                const GgmlType type = gguf_types[i];
-                bytes = static_cast<double>(ggml_bytes(type, n));
-                auto& slot = per_type[static_cast<size_t>(type)];
-                slot.first += 1;
-                slot.second += static_cast<bytes_t>(bytes);
-                break;
-            }
-            case QuantFamily::bnb:
-                if (!is_linear_weight(t)) {
-                    bytes = 2.0 * n;  // embeddings, LM head and norms stay in the 16-bit compute dtype
-                } else if (q.bits == 8) {
-                    // Linear8bitLt: int8 weights + one fp32 scale per output row (SCB).
-                    bytes = static_cast<double>(n) + 4.0 * t.ne1 * t.ne2;
-                } else {
-                    // quantize_4bit: blocksize 64, fp32 absmax per block; double quant stores the
-                    // absmax as 8-bit in blocks of 256 with an fp32 scale each (QLoRA section 3).
-                    const double blocks = std::ceil(static_cast<double>(n) / 64);
-                    bytes = std::ceil(n / 2.0) + (q.double_quant ? blocks + 4.0 * std::ceil(blocks / 256) + 4 : 4.0 * blocks);
-                }
-                break;
-            case QuantFamily::gptq:
-            case QuantFamily::awq:
-                if (!is_linear_weight(t)) {
-                    bytes = 2.0 * n;
-                } else {
-                    const std::int64_t in = t.ne0, out = t.ne1 * t.ne2;
-                    const double groups = q.group_size > 0 ? std::ceil(static_cast<double>(in) / q.group_size) : 1;
-                    bytes = static_cast<double>(n) * q.bits / 8.0      // packed qweight
-                            + groups * out * q.bits / 8.0               // packed qzeros
-                            + groups * out * 2.0;                       // fp16 scales
-                    if (q.family == QuantFamily::gptq) bytes += 4.0 * in * t.ne2;  // int32 g_idx per input column
-                }
-                break;
-            case QuantFamily::exl2:
-                if (t.role == TensorRole::output) bytes = static_cast<double>(n) * q.head_bits / 8.0;
-                else if (is_linear_weight(t)) bytes = static_cast<double>(n) * q.bits_per_weight / 8.0;
-                else bytes = 2.0 * n;
-                break;
-            case QuantFamily::mlx: {
-                // mlx.nn.quantize: Linear and Embedding layers whose rows the group divides; one scale
-                // and one bias per group in the model's 16-bit dtype.
-                const bool quantizable = !t.one_dimensional && t.role != TensorRole::ffn_gate_inp &&
-                                         t.role != TensorRole::vision && t.ne0 % q.group_size == 0;
-                bytes = quantizable ? static_cast<double>(n) * q.bits / 8.0 + static_cast<double>(n) / q.group_size * 4.0
-                                    : 2.0 * n;
-                break;
-            }
-            case QuantFamily::mxfp4:
-                // gpt-oss checkpoints: expert blocks of 32 values = 16 bytes + one E8M0 scale byte.
-                bytes = t.is_routed_expert() ? static_cast<double>(ggml_bytes(GgmlType::mxfp4, n)) : 2.0 * n;
-                break;
+        if (t.layer < 0) {
+            const GgmlType type = type_of(t);
+            const double exact = tensor_bytes(t, q, type);
+            const bytes_t b = gguf ? static_cast<bytes_t>(exact) : round_bytes(exact);
+            fractional_total += exact;
+            params += t.elements();
+            tally(type, b);
+            if (t.role == TensorRole::token_embd) w.token_embd += b;
+            else if (t.role == TensorRole::vision) w.vision += b;
+            else w.output += b;
+            ++i;
+            continue;
         }
-        const bytes_t rounded = q.family == QuantFamily::gguf ? static_cast<bytes_t>(bytes) : round_bytes(bytes);
-        if (t.role == TensorRole::token_embd) w.token_embd += rounded;
-        else if (t.role == TensorRole::vision) w.vision += rounded;
-        else if (t.layer < 0) w.output += rounded;
-        else w.layers[static_cast<size_t>(t.layer)] += rounded;
-        if (t.is_routed_expert()) w.routed_experts += rounded;
+        // One repeating block: tensors [i, end).
+        size_t end = i;
+        while (end < tensors.size() && tensors[end].layer == t.layer) ++end;
+        const std::uint32_t key = gguf ? recipe_key(s, t.layer) : 0;
+        const BlockMemo* hit = nullptr;
+        for (const BlockMemo& m : memo) {
+            if (m.key != key || m.count != end - i) continue;
+            bool same = true;
+            for (size_t k = 0; k < m.count && same; ++k) same = same_shape(tensors[m.first + k], tensors[i + k]);
+            if (same) {
+                hit = &m;
+                break;
+            }
+        }
+        bytes_t& layer = w.layers[static_cast<size_t>(t.layer)];
+        if (hit) {
+            layer += hit->bytes;
+            w.routed_experts += hit->routed;
+            fractional_total += hit->fractional;
+            s.i_attention_wv += hit->attn_v;
+            for (const auto& [type, b] : hit->types) tally(type, b);
+        } else {
+            BlockMemo m;
+            m.first = i;
+            m.count = end - i;
+            m.key = key;
+            const std::int64_t counter_before = s.i_attention_wv;
+            for (size_t k = i; k < end; ++k) {
+                const GgmlType type = type_of(tensors[k]);
+                const double exact = tensor_bytes(tensors[k], q, type);
+                const bytes_t b = gguf ? static_cast<bytes_t>(exact) : round_bytes(exact);
+                m.bytes += b;
+                m.fractional += exact;
+                if (tensors[k].is_routed_expert()) m.routed += b;
+                m.types.emplace_back(type, b);
+                tally(type, b);
+            }
+            m.attn_v = s.i_attention_wv - counter_before;
+            layer += m.bytes;
+            w.routed_experts += m.routed;
+            fractional_total += m.fractional;
+            // Keys only cover two attn_v-like tensors per block; blocks with more are never reused.
+            if (m.attn_v <= 2) memo.push_back(std::move(m));
+        }
+        for (size_t k = i; k < end; ++k) params += tensors[k].elements();
+        i = end;
     }
     w.total = w.token_embd + w.output + w.vision;
     for (bytes_t b : w.layers) w.total += b;

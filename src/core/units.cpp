@@ -5,11 +5,6 @@
 
 namespace wif {
 
-bytes_t round_bytes(double bytes) {
-    if (!(bytes > 0)) return 0;
-    return static_cast<bytes_t>(bytes + 0.5);  // half up; cheaper than llround in the sweeps
-}
-
 std::string format_int(std::int64_t value) {
     const bool negative = value < 0;
     std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);

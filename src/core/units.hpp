@@ -20,8 +20,9 @@ inline constexpr double GB = 1e9;  // SI gigabyte, what people and Hugging Face 
 
 enum class Units { gb, gib };
 
-// Rounds a non-negative double to the nearest integer byte count.
-bytes_t round_bytes(double bytes);
+// Rounds a non-negative double to the nearest integer byte count (half up; inline because the
+// per-tensor loops call it millions of times in a sweep).
+inline bytes_t round_bytes(double bytes) { return bytes > 0 ? static_cast<bytes_t>(bytes + 0.5) : 0; }
 
 // Integer ceil division and rounding up to a multiple, for positive arguments.
 constexpr std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "advice.hpp"
+#include "sweep.hpp"
 #include "answer.hpp"
 #include "catalog.hpp"
 #include "embedded_catalogs.hpp"
@@ -89,13 +90,14 @@ std::string list(const std::string& what) {
 std::string sweep(double context, bool rows) {
     if (!catalog()) return fail(catalog().error());
     if (!(context >= 1 && context <= 16'777'216)) return fail(wif::make_error("invalid_context", "context must be 1 to 16777216"));
-    const wif::SweepResult result = wif::sweep_catalog(catalog().value(), static_cast<std::int64_t>(context));
+    const wif::SweepResult result = wif::sweep_catalog(catalog().value(), static_cast<std::int64_t>(context), rows);
     wif::JsonWriter w;
     if (rows) {
         wif::write_sweep(w, catalog().value(), result);
         return w.take();
     }
-    w.begin_object().field("ok", true).field("combinations", static_cast<std::int64_t>(result.rows.size()));
+    const std::int64_t combinations = result.fits + result.offload + result.no + result.unsupported;
+    w.begin_object().field("ok", true).field("combinations", combinations);
     w.key("counts").begin_object().field("fits", result.fits).field("fits_with_offload", result.offload);
     w.field("does_not_fit", result.no).field("unsupported", result.unsupported).end_object().end_object();
     return w.take();

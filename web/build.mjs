@@ -1,0 +1,73 @@
+// Assembles web/dist from the WebAssembly build and the page sources:
+//   index.html / embed.html  the page with its CSS, the Emscripten loader and the app inlined
+//                            (pages opened from file:// may not load external ES modules)
+//   willitfit-core.wasm      the core, fetched by pages served over HTTP
+//   willitfit-core.wasm.js   the same bytes as base64 in a classic script, loaded only from file://
+//   willitfit-core.js, willitfit.mjs, willitfit.d.ts   the module for other pages and Node
+//
+// Usage: node build.mjs <dir with willitfit-core.js and .wasm> [out dir]
+import { build, transform } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const coreDir = process.argv[2];
+const out = process.argv[3] || join(here, 'dist');
+if (!coreDir) {
+  console.error('usage: node build.mjs <dir with willitfit-core.js and willitfit-core.wasm> [out]');
+  process.exit(2);
+}
+
+const app = await build({
+  entryPoints: [join(here, 'app.mjs')],
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: 'es2020',
+  external: ['node:*'],
+  write: false,
+  legalComments: 'none',
+});
+const appJs = app.outputFiles[0].text;
+const css = (await build({ entryPoints: [join(here, 'style.css')], minify: true, write: false, loader: { '.css': 'css' } })).outputFiles[0].text;
+// emcc minifies whitespace only; esbuild also shortens local names (the loader uses no eval).
+const core = (await transform(readFileSync(join(coreDir, 'willitfit-core.js'), 'utf8'), { minify: true, target: 'es2020' })).code;
+const wasm = readFileSync(join(coreDir, 'willitfit-core.wasm'));
+
+// Inline scripts must not close their own <script> element.
+const safe = (js) => js.replace(/<\/script/gi, '<\\/script');
+const coreInline = safe(core);
+const appInline = safe(appJs);
+const sha = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+// Scripts: only these two inline blocks, files of this page, and compiling the wasm. Styles: the
+// page's own, and the inline widths of the memory bar. Nothing may be fetched from elsewhere.
+const csp = [
+  "default-src 'none'",
+  `script-src ${sha(coreInline)} ${sha(appInline)} 'self' 'wasm-unsafe-eval'`,
+  "style-src 'unsafe-inline'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const template = readFileSync(join(here, 'index.html'), 'utf8');
+const page = (mode) => template
+  .replace('{{MODE}}', mode)
+  .replace('{{CSP}}', csp)
+  .replace('{{CSS}}', () => css)
+  .replace('{{CORE}}', () => coreInline)
+  .replace('{{APP}}', () => appInline);
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'index.html'), page('full'));
+writeFileSync(join(out, 'embed.html'), page('embed'));
+writeFileSync(join(out, 'willitfit-core.wasm'), wasm);
+writeFileSync(join(out, 'willitfit-core.wasm.js'), `globalThis.WILLITFIT_WASM_BASE64="${wasm.toString('base64')}";\n`);
+writeFileSync(join(out, 'willitfit-core.js'), core);
+copyFileSync(join(here, 'willitfit.mjs'), join(out, 'willitfit.mjs'));
+copyFileSync(join(here, 'willitfit.d.ts'), join(out, 'willitfit.d.ts'));
+console.log(`web/dist: index.html ${(page('full').length / 1024).toFixed(1)} KiB, willitfit-core.wasm ${(wasm.length / 1024).toFixed(1)} KiB`);

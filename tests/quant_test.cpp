@@ -221,7 +221,7 @@ TEST_CASE("predicted GGUF sizes are within 2% of every published file size of a 
     const Json& sizes = doc.value()["gguf_file_sizes"];
     REQUIRE(sizes.is_array());
     const Catalog& c = wif::test::catalog();
-    int compared = 0;
+    int compared = 0, excluded = 0;
     for (const Json& e : sizes) {
         const std::string model = e.value("model", "");
         const std::string quant = e.value("quant", "");
@@ -229,6 +229,12 @@ TEST_CASE("predicted GGUF sizes are within 2% of every published file size of a 
         // Skip records flagged as suspect ("CAUTION: ... prints identical sizes for Q4_0 and Q4_K_M") and
         // files made with a custom recipe ("Q4_K_M with all FFN kept at MXFP4_MOE").
         if (note.find("CAUTION") != std::string::npos || note.find("kept at MXFP4") != std::string::npos) continue;
+        // Files made by older llama.cpp recipes, or figures whose unit or value the record shows to be
+        // wrong, carry an "excluded" reason; they are counted so the list cannot silently grow.
+        if (e.contains("excluded")) {
+            ++excluded;
+            continue;
+        }
 
         Lookup lm = c.find_model(model);
         if (lm.index < 0 && model.find('/') != std::string::npos) lm = c.find_model(model.substr(model.find('/') + 1));
@@ -261,8 +267,10 @@ TEST_CASE("predicted GGUF sizes are within 2% of every published file size of a 
         CHECK(std::abs(tensors / published - 1.0) <= 0.02);
         ++compared;
     }
-    // Most of the 165 records name a catalog model and quant; make sure the loop really ran.
+    // Most of the 165 records name a catalog model and quant; make sure the loop really ran, and that
+    // exclusions stay the exception (each names the llama.cpp change or data problem behind it).
     CHECK(compared >= 100);
+    CHECK(excluded <= 12);
 }
 
 TEST_CASE("bitsandbytes NF4 stores 4.5 bits per weight, 4.127 with double quantization, and keeps embeddings in 16 bits", "[quant]") {

@@ -63,7 +63,8 @@ function writeHash() {
   $('open-full').href = url.replace('embed.html', 'index.html');
 }
 function fillForm(req) {
-  const model = req.model ? labels.model.get(req.model) || req.model : req.params ? `${req.params / 1e9}B` : '';
+  const model = req.model ? labels.model.get(req.model) || req.model
+    : typeof req.params === 'number' ? `${req.params / 1e9}B` : req.params || '';
   const device = req.device ? labels.device.get(req.device) || req.device : '';
   const values = { ...req, model, device, memory: req.memory ?? '', flash_attn: req.flash_attn || 'auto' };
   for (const f of FIELDS) {
@@ -145,7 +146,7 @@ function bar(res) {
   const legend = [['weights', 'weights'], ['kv_cache', 'KV cache'], ['compute', 'buffers'], ['overhead', 'runtime']]
     .map(([c, l]) => `<li><i class="seg ${c}"></i>${l}</li>`).join('');
   return `<div class="bar" aria-label="Memory needed against usable memory"><div class="track">${segs}</div>` +
-    `<div class="limit" style="left:${at.toFixed(3)}%"><span>usable ${bytes(res.usable_bytes)}</span></div><div class="tip" hidden></div></div>` +
+    `<div class="limit${at > 75 ? ' end' : at < 25 ? ' start' : ''}" style="left:${at.toFixed(3)}%"><span>usable ${bytes(res.usable_bytes)}</span></div><div class="tip" hidden></div></div>` +
     `<ul class="legend">${legend}<li>needed on the device: <strong>${bytes(need)}</strong> of ${bytes(res.usable_bytes)} usable</li></ul>`;
 }
 function bindTips(root, res) {
@@ -225,7 +226,9 @@ function renderChart(req, usable, ctx) {
 
 // ---- running ----------------------------------------------------------------------------------
 
-function run() {
+// `fromForm`: the form already shows the state (the person is typing in it); otherwise it is filled
+// from the state so both always agree.
+function run(fromForm = false) {
   const t0 = performance.now();
   let res;
   if (state.q) {
@@ -239,6 +242,7 @@ function run() {
     }
   } else {
     lastRequest = toRequest(state);
+    if (!fromForm) fillForm(lastRequest);
     res = wif.estimate(lastRequest);
   }
   renderAnswer(res);
@@ -264,7 +268,7 @@ function bind() {
   let pending;
   $('form').addEventListener('input', () => {
     clearTimeout(pending);
-    pending = setTimeout(() => { state = formState(); $('q').value = ''; run(); }, 120);
+    pending = setTimeout(() => { state = formState(); $('q').value = ''; run(true); }, 120);
   });
   $('form').addEventListener('submit', (e) => e.preventDefault());
   document.body.addEventListener('click', (e) => {
@@ -274,8 +278,6 @@ function bind() {
     if (t.dataset.quant) state.quant = t.dataset.quant;
     if (t.dataset.device) { state.device = labels.device.get(t.dataset.device) || t.dataset.device; delete state.memory; }
     $('q').value = '';
-    fillForm(toRequest(state));
-    state = formState();
     run();
   });
   for (const u of ['gb', 'gib']) {

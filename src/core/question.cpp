@@ -140,6 +140,13 @@ std::string join(const std::vector<Token>& q, size_t start, size_t length) {
     return out;
 }
 
+// A parameter count from a number and its scale, kept inside int64 so absurd sizes reach the range
+// check instead of overflowing.
+std::int64_t count_of(double v, double scale) {
+    const double n = v * scale;
+    return n >= 1e18 ? static_cast<std::int64_t>(1e18) : static_cast<std::int64_t>(std::llround(n));
+}
+
 std::string number_text(double v) {
     return v == std::floor(v) ? format_int(static_cast<std::int64_t>(v)) : format_sig3(v);
 }
@@ -241,19 +248,19 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
             continue;
         }
         if (unit_free && (unit == "b" || unit == "billion" || unit == "bn") && !is_word(q, i + 2, {"x"})) {
-            params = static_cast<std::int64_t>(std::llround(v * 1e9));
+            params = count_of(v, 1e9);
             params_text = number_text(v) + "B";
             used[i] = used[i + 1] = true;
             continue;
         }
         if (unit_free && (unit == "t" || unit == "trillion") && !is_word(q, i + 2, {"x"})) {
-            params = static_cast<std::int64_t>(std::llround(v * 1e12));
+            params = count_of(v, 1e12);
             params_text = number_text(v) + "T";
             used[i] = used[i + 1] = true;
             continue;
         }
         if (unit_free && (unit == "m" || unit == "million") && is_word(q, i + 2, {"params", "parameters", "parameter", "model"})) {
-            params = static_cast<std::int64_t>(std::llround(v * 1e6));
+            params = count_of(v, 1e6);
             params_text = number_text(v) + "M";
             used[i] = used[i + 1] = true;
             continue;

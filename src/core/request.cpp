@@ -241,6 +241,9 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceReque
 
     // Device.
     if (!r.device.empty() && r.memory_gib > 0) return make_error("conflicting_device", "give either a device or a memory size, not both");
+    if (!(r.memory_gib >= 0 && r.memory_gib <= 1'048'576)) return make_error("invalid_size", "memory: must be more than 0 and at most 1 PB");
+    if (!(r.ram_gib >= 0 && r.ram_gib <= 1'048'576)) return make_error("invalid_size", "ram: must be at most 1 PB");
+    if (!(r.wired_limit_mb >= 0 && r.wired_limit_mb <= 1e9)) return make_error("invalid_size", "wired_limit_mb: out of range");
     if (!r.device.empty()) {
         const Lookup l = c.find_device(r.device);
         if (l.index < 0) {

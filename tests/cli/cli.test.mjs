@@ -1,0 +1,137 @@
+// The willitfit command-line contract: commands, flags, --json output, errors and exit codes.
+// Run by ctest with WILLITFIT_BIN pointing at the built binary.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = process.env.WILLITFIT_BIN || new URL('../../build/willitfit', import.meta.url).pathname;
+const CATALOGS = new URL('../../catalogs/', import.meta.url).pathname;
+
+function run(...args) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { status: r.status, out: r.stdout, err: r.stderr, json: () => JSON.parse(r.stdout) };
+}
+
+test('ask answers the quiz question: 7B fp16 does not fit an 8 GB RTX 4060', () => {
+  const r = run('ask', '7B fp16 on an 8GB RTX 4060?', '--json');
+  assert.equal(r.status, 0);
+  const a = r.json();
+  assert.equal(a.verdict, 'does_not_fit');
+  assert.equal(a.memory.weights_bytes, 14e9);
+  assert.match(a.explanation[0], /7B parameters x 2 bytes \(fp16\) = 14 GB of weights/);
+  assert.equal(a.question.request.params, 7e9);
+});
+
+test('ask prints the verdict and the arithmetic for people', () => {
+  const r = run('ask', '13B on a 4090');
+  assert.equal(r.status, 0);
+  assert.match(r.out, /^Understood:/);
+  assert.match(r.out, /Does not fit/);
+  assert.match(r.out, /13B parameters x 2 bytes \(fp16\) = 26 GB of weights/);
+  assert.match(r.out, /Assumptions:/);
+});
+
+test('infer --json carries the contract fields, bytes as exact integers', () => {
+  const r = run('infer', '--model', 'llama-3.1-8b', '--quant', 'Q4_K_M', '--device', 'rtx-4060', '--ctx', '8k', '--json');
+  assert.equal(r.status, 0);
+  const a = r.json();
+  for (const k of ['weights_bytes', 'kv_cache_bytes', 'compute_bytes', 'overhead_bytes', 'total_bytes']) {
+    assert.ok(Number.isInteger(a.memory[k]), k);
+  }
+  for (const k of ['usable_bytes', 'device_bytes', 'total_layers', 'gpu_layers']) assert.ok(Number.isInteger(a[k]), k);
+  assert.equal(a.verdict, 'fits');
+  assert.equal(a.ctx, 8192);
+  assert.equal(a.memory.kv_cache_bytes, 32 * 8 * 128 * 2 * 2 * 8192);
+  assert.ok(Array.isArray(a.explanation) && a.explanation.length > 2);
+});
+
+test('infer takes a parameter count, a bare memory size, counts and cache types', () => {
+  const a = run('infer', '--params', '70B', '--quant', 'Q4_K_M', '--memory', '24GB', '--count', '2', '--kv-type', 'q8_0', '--json').json();
+  assert.equal(a.ok, true);
+  assert.equal(a.device.count, 2);
+  assert.equal(a.usable_bytes, 2 * 24 * 2 ** 30);
+  assert.equal(a.kv_type, 'q8_0');
+  assert.match(a.model.assumed_shape, /Llama-3.1-70B/);
+});
+
+test('infer reads a config.json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wif-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ model_type: 'qwen2', vocab_size: 152064, hidden_size: 3584, intermediate_size: 18944,
+    num_hidden_layers: 28, num_attention_heads: 28, num_key_value_heads: 4, tie_word_embeddings: false, max_position_embeddings: 32768 }));
+  const a = run('infer', '--hf-config', config, '--device', 'rtx-4090', '--json').json();
+  assert.equal(a.ok, true);
+  assert.equal(a.model.params, 7615616512);  // Qwen2.5-7B, as its model card lists it
+});
+
+test('list prints the catalogs, with --json too', () => {
+  const models = run('list', 'models', '--json').json().models;
+  assert.ok(models.length >= 60);
+  assert.ok(models.some((m) => m.id === 'llama-3.1-8b'));
+  assert.ok(run('list', 'devices', '--json').json().devices.length >= 100);
+  assert.match(run('list', 'quants').out, /Q4_K_M/);
+});
+
+test('unknown names fail with candidates and a non-zero status, as JSON with --json', () => {
+  const r = run('infer', '--model', 'llama 3.1 80b', '--device', 'rtx-4090', '--json');
+  assert.equal(r.status, 1);
+  const e = r.json();
+  assert.equal(e.error.code, 'unknown_model');
+  assert.match(e.error.message, /did you mean/);
+  const d = run('infer', '--model', 'llama-3.1-8b', '--device', 'rtx 9090');
+  assert.equal(d.status, 1);
+  assert.match(d.err, /unknown device "rtx 9090"/);
+});
+
+test('negative and absurd numbers are refused with a message that names the flag', () => {
+  for (const [flag, value] of [['--ctx', '-5'], ['--ctx', 'lots'], ['--count', '0'], ['--count', '1000'], ['--batch', '-1'], ['--gpu-util', '2']]) {
+    const r = run('infer', '--model', 'llama-3.1-8b', '--device', 'rtx-4090', flag, value, '--json');
+    assert.notEqual(r.status, 0, `${flag} ${value}`);
+    assert.match(r.json().error.message, new RegExp(flag.replace(/^--/, '')), `${flag} ${value}`);
+  }
+  const m = run('infer', '--model', 'llama-3.1-8b', '--memory', '-8GB', '--json');
+  assert.equal(m.status, 1);
+  assert.equal(m.json().error.code, 'invalid_size');
+});
+
+test('usage errors exit with 2', () => {
+  assert.equal(run('fly').status, 2);
+  assert.equal(run('infer', '--model').status, 2);
+  assert.equal(run('infer', '--nonsense', 'x').status, 2);
+  assert.equal(run('ask').status, 2);
+  assert.equal(run('list', 'planets').status, 2);
+  const j = run('infer', '--model', 'llama-3.1-8b', '--device', 'rtx-4090', '--ctx', '8192', '--ctx', '4096', '--json');
+  assert.equal(j.status, 2);
+  assert.equal(j.json().error.code, 'usage');
+  assert.equal(run('--help').status, 0);
+});
+
+test('a malformed catalog file is reported by name and position, not a crash', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wif-'));
+  for (const f of ['models.json', 'devices.json', 'quants.json']) writeFileSync(join(dir, f), readFileSync(join(CATALOGS, f)));
+  writeFileSync(join(dir, 'devices.json'), '{"schema_version": 1, "catalog": "devices", "devices": [ {"id": "x",');
+  const r = run('list', 'devices', '--catalog-dir', dir, '--json');
+  assert.equal(r.status, 1);
+  assert.match(r.json().error.message, /devices\.json: not valid JSON at line 1/);
+  const missing = run('list', 'models', '--catalog-dir', join(dir, 'nowhere'));
+  assert.equal(missing.status, 1);
+  assert.match(missing.err, /cannot read catalog/);
+});
+
+test('hostile questions get errors, never a crash', () => {
+  for (const q of ['', '\u0001\u0002', 'x'.repeat(5000), '99999999999999999999B on a 4090', '7B on a 0GB card', '🦙 on 💻']) {
+    const r = run('ask', q, '--json');
+    assert.ok(r.status === 0 || r.status === 1, JSON.stringify(q).slice(0, 40));
+    JSON.parse(r.out);
+  }
+});
+
+test('sweep covers every model x format x device', () => {
+  const r = run('sweep', '--json');
+  assert.equal(r.status, 0);
+  const s = r.json();
+  assert.equal(s.rows.length, s.models.length * s.quants.length * s.devices.length);
+});

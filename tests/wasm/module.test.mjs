@@ -1,0 +1,72 @@
+// The WebAssembly module through its ES module façade (web/dist/willitfit.mjs), under Node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { load } from '../../web/dist/willitfit.mjs';
+
+const wif = await load();
+
+test('the quiz question comes back as data: does not fit, 14 GB of weights against 8 GB', () => {
+  const a = wif.ask('7B fp16 on an 8GB RTX 4060?');
+  assert.equal(a.ok, true);
+  assert.equal(a.verdict, 'does_not_fit');
+  assert.equal(a.memory.weights_bytes, 14e9);
+  assert.equal(a.device.memory_bytes, 8 * 2 ** 30);
+  assert.match(a.explanation[0], /= 14 GB of weights/);
+  assert.ok(a.suggestions.some((s) => s.kind === 'quant'), 'suggests a format that fits');
+});
+
+test('a structured request gives the same answer as the question it came from', () => {
+  const asked = wif.ask('llama 3.1 70b q4_k_m on 2x 3090');
+  const again = wif.estimate(asked.question.request);
+  const { question, ...rest } = asked;
+  assert.deepEqual(again, rest);
+});
+
+test('errors are values with a code and a message, never exceptions', () => {
+  assert.equal(wif.estimate({ model: 'nope', device: 'rtx-4090' }).error.code, 'unknown_model');
+  assert.equal(wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090', ctx: -1 }).ok, false);
+  assert.equal(wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090', memory: 'much' }).ok, false);
+  assert.equal(wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090', count: 1e9 }).ok, false);
+  assert.equal(wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090', ctx: 'x' }).ok, false);
+  assert.equal(wif.ask('').error.code, 'empty_question');
+  assert.equal(wif.ask('\uD800 half a surrogate').ok, false);
+  assert.equal(wif.quant_options({ device: 'rtx-4090' }).error.code, 'missing_model');
+  assert.throws(() => wif.estimate('llama'), TypeError);
+  // The module keeps working after every error above.
+  assert.equal(wif.ask('13B on a 4090').verdict, 'does_not_fit');
+});
+
+test('hostile input: long, binary or deeply nested text', () => {
+  assert.equal(wif.ask('a'.repeat(100000)).ok, false);
+  const nested = '['.repeat(100000);
+  assert.equal(wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090', hf_config: nested }).ok, false);
+  assert.equal(wif.ask(String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i))).ok, false);
+  assert.equal(wif.estimate({ hf_config: { model_type: 'llama', hidden_size: -5 }, device: 'rtx-4090' }).ok, false);
+});
+
+test('catalog listings carry the fields the page needs', () => {
+  const models = wif.list_models(), devices = wif.list_devices(), quants = wif.list_quants();
+  assert.ok(models.length >= 60 && devices.length >= 100 && quants.length >= 30);
+  assert.ok(models.every((m) => m.id && m.name && m.params > 0 && Array.isArray(m.aliases)));
+  assert.ok(devices.every((d) => d.id && d.name && d.memory_bytes > 0 && ['gpu', 'unified', 'cpu'].includes(d.kind)));
+});
+
+test('what would fit: every format, every device and the context curve', () => {
+  const req = { model: 'llama-3.1-8b', quant: 'Q4_K_M', device: 'rtx-4060' };
+  const q = wif.quant_options(req);
+  assert.equal(q.options.length, wif.list_quants().length);
+  const d = wif.device_options(req);
+  assert.equal(d.options.length, wif.list_devices().length);
+  const c = wif.context_curve(req, 12);
+  assert.equal(c.points.length, 12);
+  assert.ok(c.max_context > 4096 && c.max_context < 131072);
+  assert.ok(c.points.every((p, i) => i === 0 || p.kv_cache_bytes > c.points[i - 1].kv_cache_bytes));
+});
+
+test('GiB units switch the text, not the bytes', () => {
+  const gb = wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090' });
+  const gib = wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090', units: 'gib' });
+  assert.equal(gib.memory.total_bytes, gb.memory.total_bytes);
+  assert.match(gib.headline, /GiB/);
+  assert.doesNotMatch(gb.headline, /GiB/);
+});

@@ -1,0 +1,45 @@
+// The native CLI and the WebAssembly module must give identical numbers: over the whole catalog
+// (every model x format x device), and field for field on a set of full answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { load } from '../../web/dist/willitfit.mjs';
+
+const BIN = process.env.WILLITFIT_BIN || new URL('../../build/willitfit', import.meta.url).pathname;
+const native = (...args) => JSON.parse(execFileSync(BIN, args, { maxBuffer: 1 << 30 }).toString());
+const wif = await load();
+
+test('every model x format x device gets the same verdict, bytes and layers in wasm and natively', () => {
+  const w = wif.sweep(4096, true);
+  const n = native('sweep', '--json');
+  assert.deepEqual(w.models, n.models);
+  assert.deepEqual(w.devices, n.devices);
+  assert.deepEqual(w.counts, n.counts);
+  assert.equal(w.rows.length, n.rows.length);
+  assert.equal(w.rows.length, w.models.length * w.quants.length * w.devices.length);
+  for (let i = 0; i < w.rows.length; i++) {
+    if (w.rows[i].join() !== n.rows[i].join()) assert.fail(`row ${i}: wasm ${w.rows[i]} native ${n.rows[i]}`);
+  }
+});
+
+test('full answers match field for field', () => {
+  const requests = [
+    ['--model', 'llama-3.1-8b', '--quant', 'Q4_K_M', '--device', 'rtx-4060', '--ctx', '32768'],
+    ['--model', 'mixtral-8x7b', '--quant', 'fp16', '--device', 'apple-m2-ultra-192gb'],
+    ['--model', 'deepseek-v3', '--quant', 'IQ1_S', '--device', 'h200', '--count', '2'],
+    ['--model', 'gemma-3-27b', '--quant', 'Q4_K_M', '--memory', '24GB', '--ctx', '32768', '--kv-type', 'q8_0'],
+    ['--model', 'gpt-oss-120b', '--device', 'h100-sxm', '--engine', 'vllm'],
+    ['--params', '13B', '--quant', 'nf4', '--device', 'rtx-3060-12gb'],
+    ['--model', 'qwen3-30b-a3b', '--quant', 'exl2:4.65', '--device', 'rtx-4090', '--units', 'gib'],
+  ];
+  const flag = { '--model': 'model', '--quant': 'quant', '--device': 'device', '--ctx': 'ctx', '--count': 'count',
+    '--memory': 'memory', '--kv-type': 'kv_type', '--engine': 'engine', '--params': 'params', '--units': 'units' };
+  for (const args of requests) {
+    const req = {};
+    for (let i = 0; i < args.length; i += 2) req[flag[args[i]]] = ['ctx', 'count'].includes(flag[args[i]]) ? Number(args[i + 1]) : args[i + 1];
+    assert.deepEqual(wif.estimate(req), native('infer', ...args, '--json'), args.join(' '));
+  }
+  for (const q of ['7B fp16 on an 8GB RTX 4060?', 'mixtral 8x7b int4 on m2 ultra 192gb', 'gemma 3 27b at 32k context on a 24GB card']) {
+    assert.deepEqual(wif.ask(q), native('ask', q, '--json'), q);
+  }
+});

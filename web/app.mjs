@@ -299,7 +299,9 @@ function bind() {
 
 async function main() {
   wif = await load();
+  performance.mark('wif-core');
   const models = wif.list_models(), devices = wif.list_devices(), quants = wif.list_quants();
+  performance.mark('wif-catalog');
   for (const m of models) {
     labels.model.set(m.id, m.name);
     for (const n of [m.id, m.name, m.hf_repo, ...m.aliases]) names.model.set(key(n), m.id);
@@ -308,8 +310,11 @@ async function main() {
     labels.device.set(d.id, d.name);
     for (const n of [d.id, d.name, ...d.aliases]) names.device.set(key(n), d.id);
   }
-  $('models').innerHTML = models.map((m) => `<option value="${esc(m.name)}">`).join('');
-  $('devices').innerHTML = devices.map((d) => `<option value="${esc(d.name)}">`).join('');
+  // The pickers' suggestion lists can wait until the first answer is on screen.
+  setTimeout(() => {
+    $('models').innerHTML = models.map((m) => `<option value="${esc(m.name)}">`).join('');
+    $('devices').innerHTML = devices.map((d) => `<option value="${esc(d.name)}">`).join('');
+  }, 0);
   const groups = {};
   for (const q of quants) (groups[q.family] ||= []).push(q);
   for (const [family, list] of Object.entries(groups)) {

@@ -39,13 +39,16 @@ const wasm = readFileSync(join(coreDir, 'willitfit-core.wasm'));
 // Inline scripts must not close their own <script> element.
 const safe = (js) => js.replace(/<\/script/gi, '<\\/script');
 const coreInline = safe(core);
+// Starts downloading the wasm while the rest of the page is parsed (HTTP only: from disk the
+// bytes come from willitfit-core.wasm.js instead).
+const early = "window.WIF_WASM=location.protocol==='file:'?null:fetch('willitfit-core.wasm',{credentials:'same-origin'})";
 const appInline = safe(appJs);
 const sha = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-// Scripts: only these two inline blocks, files of this page, and compiling the wasm. Styles: the
+// Scripts: only these three inline blocks, files of this page, and compiling the wasm. Styles: the
 // page's own, and the inline widths of the memory bar. Nothing may be fetched from elsewhere.
 const csp = [
   "default-src 'none'",
-  `script-src ${sha(coreInline)} ${sha(appInline)} 'self' 'wasm-unsafe-eval'`,
+  `script-src ${sha(early)} ${sha(coreInline)} ${sha(appInline)} 'self' 'wasm-unsafe-eval'`,
   "style-src 'unsafe-inline'",
   "connect-src 'self'",
   "img-src 'self' data:",
@@ -57,6 +60,7 @@ const template = readFileSync(join(here, 'index.html'), 'utf8');
 const page = (mode) => template
   .replace('{{MODE}}', mode)
   .replace('{{CSP}}', csp)
+  .replace('{{EARLY}}', () => early)
   .replace('{{CSS}}', () => css)
   .replace('{{CORE}}', () => coreInline)
   .replace('{{APP}}', () => appInline);

@@ -51,6 +51,15 @@ async function start(options) {
       factory = globalThis.createWillItFitCore;
     }
     if (!args.wasmBinary && globalThis.WILLITFIT_WASM_BASE64) args.wasmBinary = decodeBase64(globalThis.WILLITFIT_WASM_BASE64);
+    // A page may start the download early (window.WIF_WASM = fetch(...)): compile from that response.
+    if (!args.wasmBinary && globalThis.WIF_WASM && typeof WebAssembly.instantiateStreaming === 'function') {
+      const response = globalThis.WIF_WASM;
+      globalThis.WIF_WASM = null;
+      args.instantiateWasm = (imports, done) => {
+        WebAssembly.instantiateStreaming(response, imports).then((r) => done(r.instance, r.module));
+        return {};
+      };
+    }
     if (!args.wasmBinary && location.protocol === 'file:') {
       await addScript(new URL('willitfit-core.wasm.js', base).href);
       args.wasmBinary = decodeBase64(globalThis.WILLITFIT_WASM_BASE64);

@@ -146,7 +146,11 @@ std::string error_json(const Error& error, int indent) {
 }
 
 std::string ask_json(const Catalog& c, std::string_view text, int indent) {
-    Expected<ParsedQuestion> parsed = parse_question(c, text);
+    return ask_json(QuestionParser(c), c, text, indent);
+}
+
+std::string ask_json(const QuestionParser& parser, const Catalog& c, std::string_view text, int indent) {
+    Expected<ParsedQuestion> parsed = parser.parse(text);
     if (!parsed) return error_json(parsed.error(), indent);
     const ParsedQuestion& q = parsed.value();
     Expected<Answer> a = answer_request(c, q.request);

@@ -42,6 +42,7 @@ std::string error_json(const Error& error, int indent = -1);
 // A free-text question answered: the answer plus a "question" object with the text, what was
 // understood, the ambiguities and the request it became.
 std::string ask_json(const Catalog& catalog, std::string_view text, int indent = -1);
+std::string ask_json(const QuestionParser& parser, const Catalog& catalog, std::string_view text, int indent = -1);
 // A request given as JSON text (the page's form, the CLI's flags).
 std::string estimate_json(const Catalog& catalog, const std::string& request, int indent = -1);
 

@@ -12,12 +12,8 @@ namespace wif {
 
 namespace {
 
-struct Token {
-    std::string text;
-    bool glued = false;  // no separator before it ("a10", "8gb")
-    bool number = false;
-    double value = 0;
-};
+using Token = QuestionParser::Token;
+using Alias = QuestionParser::Alias;
 
 // Lower-case word and number runs; a letter/digit boundary splits ("70b" -> 70, b) but a decimal
 // point between digits does not ("3.1", "1.5"). "×" counts as "x".
@@ -84,10 +80,6 @@ std::vector<Token> tokenize(std::string_view text) {
     return out;
 }
 
-struct Alias {
-    int entry;
-    std::vector<Token> tokens;
-};
 
 struct Match {
     int kind;  // 0 model, 1 device, 2 quant, 3 engine
@@ -153,7 +145,48 @@ std::string number_text(double v) {
 
 }  // namespace
 
-Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text) {
+QuestionParser::QuestionParser(const Catalog& c) : catalog_(c) {
+    models_ = aliases_of(c.models.size(), [&](size_t i) {
+        const ModelEntry& m = c.models[i];
+        std::vector<std::string> names = m.aliases;
+        names.push_back(m.id);
+        names.push_back(m.name);
+        names.push_back(m.hf_repo);
+        const size_t slash = m.hf_repo.find('/');
+        if (slash != std::string::npos) names.push_back(m.hf_repo.substr(slash + 1));
+        return names;
+    });
+    devices_ = aliases_of(c.devices.size(), [&](size_t i) {
+        std::vector<std::string> names = c.devices[i].aliases;
+        names.push_back(c.devices[i].id);
+        names.push_back(c.devices[i].name);
+        return names;
+    });
+    quants_ = aliases_of(c.quants.size(), [&](size_t i) {
+        std::vector<std::string> names = c.quants[i].aliases;
+        names.push_back(c.quants[i].spec.id);
+        return names;
+    });
+    std::set<std::string> words;
+    for (const ModelEntry& m : c.models) {
+        model_names_.push_back(tokenize(m.name));
+        for (const Token& t : model_names_.back()) {
+            if (!t.number) words.insert(t.text);
+        }
+    }
+    vocabulary_.assign(words.begin(), words.end());
+    for (const Device& d : c.devices) {
+        device_aliases_.emplace_back();
+        for (const std::string& alias : d.aliases) device_aliases_.back().push_back(tokenize(alias));
+    }
+}
+
+Expected<ParsedQuestion> parse_question(const Catalog& catalog, std::string_view text) {
+    return QuestionParser(catalog).parse(text);
+}
+
+Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
+    const Catalog& c = catalog_;
     if (text.size() > 2000) return make_error("question_too_long", "the question is longer than 2000 characters");
     const std::vector<Token> q = tokenize(text);
     if (q.empty()) return make_error("empty_question", "the question is empty; try \"llama 3.1 8b q4_k_m on an rtx 4060\"");
@@ -175,27 +208,9 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
             }
         }
     };
-    scan(0, aliases_of(c.models.size(), [&](size_t i) {
-             const ModelEntry& m = c.models[i];
-             std::vector<std::string> names = m.aliases;
-             names.push_back(m.id);
-             names.push_back(m.name);
-             names.push_back(m.hf_repo);
-             const size_t slash = m.hf_repo.find('/');
-             if (slash != std::string::npos) names.push_back(m.hf_repo.substr(slash + 1));
-             return names;
-         }));
-    scan(1, aliases_of(c.devices.size(), [&](size_t i) {
-             std::vector<std::string> names = c.devices[i].aliases;
-             names.push_back(c.devices[i].id);
-             names.push_back(c.devices[i].name);
-             return names;
-         }));
-    scan(2, aliases_of(c.quants.size(), [&](size_t i) {
-             std::vector<std::string> names = c.quants[i].aliases;
-             names.push_back(c.quants[i].spec.id);
-             return names;
-         }));
+    scan(0, models_);
+    scan(1, devices_);
+    scan(2, quants_);
     for (int e = 0; e < static_cast<int>(sizeof(kEngines) / sizeof(kEngines[0])); ++e) {
         for (size_t i = 0; i < q.size(); ++i) {
             if (q[i].text != kEngines[e][0]) continue;
@@ -349,22 +364,18 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
 
     // Model: a catalog name, else family words + size, else a bare parameter count.
     if (model_entry < 0) {
-        std::set<std::string> vocabulary;
-        for (const ModelEntry& m : c.models) {
-            for (const Token& t : tokenize(m.name)) {
-                if (!t.number) vocabulary.insert(t.text);
-            }
-        }
         static const std::set<std::string> generic = {"b", "x", "instruct", "chat", "it", "base", "model", "mini", "small", "large", "medium", "a", "e"};
         std::vector<std::string> family;
         for (size_t i = 0; i < q.size(); ++i) {
             if (used[i] || q[i].number) continue;
-            if (vocabulary.count(q[i].text) && !generic.count(q[i].text)) family.push_back(q[i].text);
+            if (std::binary_search(vocabulary_.begin(), vocabulary_.end(), q[i].text) && !generic.count(q[i].text)) {
+                family.push_back(q[i].text);
+            }
         }
         if (!family.empty()) {
             std::vector<int> candidates;
             for (size_t k = 0; k < c.models.size(); ++k) {
-                const std::vector<Token> name = tokenize(c.models[k].name);
+                const std::vector<Token>& name = model_names_[k];
                 std::set<std::string> words;
                 for (const Token& t : name) words.insert(t.text);
                 bool all = std::all_of(family.begin(), family.end(), [&](const std::string& f) { return words.count(f) > 0; });
@@ -501,11 +512,11 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
         if (memory_gib <= 0 && !device_words.empty()) {
             const std::vector<Token> piece = tokenize(device_words);
             std::string others;
-            for (const Device& other : c.devices) {
+            for (size_t k = 0; k < c.devices.size(); ++k) {
+                const Device& other = c.devices[k];
                 if (other.id == d->id || other.kind != d->kind || std::fabs(other.memory_gib - d->memory_gib) < 0.01) continue;
                 if (wants_laptop != (other.segment == "laptop")) continue;
-                for (const std::string& alias : other.aliases) {
-                    const std::vector<Token> at = tokenize(alias);
+                for (const std::vector<Token>& at : device_aliases_[k]) {
                     bool hit = false;
                     for (size_t p = 0; p + piece.size() <= at.size() && !hit; ++p) hit = matches_at(at, p, piece);
                     if (hit) {
@@ -541,8 +552,7 @@ Expected<ParsedQuestion> parse_question(const Catalog& c, std::string_view text)
                 if (len == 1 && weak.count(piece[0].text)) continue;
                 std::vector<int> found;
                 for (size_t k = 0; k < c.devices.size(); ++k) {
-                    for (const std::string& alias : c.devices[k].aliases) {
-                        const std::vector<Token> at = tokenize(alias);
+                    for (const std::vector<Token>& at : device_aliases_[k]) {
                         bool hit = false;
                         for (size_t p = 0; p + len <= at.size() && !hit; ++p) hit = matches_at(at, p, piece);
                         if (hit) {

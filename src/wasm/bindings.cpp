@@ -48,7 +48,8 @@ wif::Expected<wif::ResolvedRequest> resolve(const std::string& text) {
 
 std::string ask(const std::string& text) {
     if (!catalog()) return fail(catalog().error());
-    return wif::ask_json(catalog().value(), text);
+    static const wif::QuestionParser parser(catalog().value());
+    return wif::ask_json(parser, catalog().value(), text);
 }
 
 std::string estimate(const std::string& text) {

@@ -1,0 +1,92 @@
+// Benchmark of the page and the core (prints figures; it passes or fails nothing).
+//   page weight: what a browser downloads for the page over HTTP, gzip -9 (index.html with its
+//                inline CSS, loader and app, plus willitfit-core.wasm with the built-in catalogs)
+//   ready:       navigation start to the first verdict painted (performance.mark 'wif-ready')
+//   verdict:     a question typed and submitted to its verdict, median of several
+//   sweep:       every catalog model x format x device, in wasm (Chromium) and natively (CLI)
+// Usage: node bench/page.mjs   (after ./build-wasm.sh and the native build)
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '../web/node_modules/playwright-core/index.mjs';
+import { serve } from '../web/serve.mjs';
+
+const DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
+const BIN = process.env.WILLITFIT_BIN || fileURLToPath(new URL('../build/willitfit', import.meta.url));
+const gz = (file) => gzipSync(readFileSync(DIST + file), { level: 9 }).length;
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const page = gz('index.html') + gz('willitfit-core.wasm');
+console.log('Page weight (gzip -9, what the page downloads over HTTP)');
+console.log(`  index.html            ${kb(readFileSync(DIST + 'index.html').length).padStart(9)} raw  ${kb(gz('index.html')).padStart(9)} gzipped`);
+console.log(`  willitfit-core.wasm   ${kb(readFileSync(DIST + 'willitfit-core.wasm').length).padStart(9)} raw  ${kb(gz('willitfit-core.wasm')).padStart(9)} gzipped (catalogs included)`);
+console.log(`  whole page                          ${kb(page).padStart(9)} gzipped (target <= 120 KB)`);
+console.log(`  other files in web/dist: ${readdirSync(DIST).filter((f) => !['index.html', 'willitfit-core.wasm'].includes(f)).join(', ')}`);
+
+const server = await serve(DIST, 0);
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+
+const ready = [], verdict = [], sweepFirst = [], sweepWarm = [], phases = [];
+const RUNS = Number(process.env.RUNS || 9);
+for (let run = 0; run < RUNS; run++) {
+  const context = await browser.newContext();  // a fresh cache each run: a first visit
+  const p = await context.newPage();
+  await p.goto(base);
+  await p.waitForSelector('html[data-ready="true"]');
+  ready.push(await p.evaluate(() => performance.getEntriesByName('wif-ready')[0].startTime));
+  phases.push(await p.evaluate(() => {
+    const at = (name) => performance.getEntriesByName(name)[0].startTime;
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { html: nav.domInteractive, core: at('wif-core'), catalog: at('wif-catalog'), ready: at('wif-ready') };
+  }));
+  for (const q of ['13B on a 4090', 'llama 3.1 70b q4_k_m on 2x 3090', 'mixtral 8x7b int4 on m2 ultra 192gb']) {
+    const ms = await p.evaluate(async (question) => {
+      const input = document.getElementById('q');
+      input.value = question;
+      const start = performance.now();
+      document.getElementById('ask').requestSubmit();
+      await new Promise(requestAnimationFrame);  // the verdict is in the DOM and painted
+      return performance.now() - start;
+    }, q);
+    verdict.push(ms);
+  }
+  // The sweep through the page's own module instance (the first call also compiles hot code).
+  const sweep = await p.evaluate(async () => {
+    const { load } = await import('./willitfit.mjs');
+    const wif = await load({ factory: window.createWillItFitCore });
+    const t0 = performance.now();
+    const first = wif.sweep(4096);
+    const t1 = performance.now();
+    wif.sweep(4096);
+    const t2 = performance.now();
+    return { first: t1 - t0, warm: t2 - t1, combinations: first.combinations };
+  });
+  sweepFirst.push(sweep.first);
+  sweepWarm.push(sweep.warm);
+  if (run === 0) console.log(`\nSweep size: ${sweep.combinations.toLocaleString('en')} model x format x device combinations`);
+  await context.close();
+}
+await browser.close();
+server.close();
+
+const native = [];
+for (let run = 0; run < 5; run++) {
+  const out = execFileSync(BIN, ['sweep']).toString();
+  native.push(Number(out.match(/in ([\d.]+) ms/)[1]));
+}
+
+console.log(`\nTimings (median of ${RUNS} runs, headless Chromium on this machine)`);
+console.log(`  navigation -> first verdict    ${median(ready).toFixed(0).padStart(6)} ms   (target <= 300 ms)`);
+const ph = phases[Math.floor(phases.length / 2)];
+console.log(`    (HTML parsed ${ph.html.toFixed(0)} ms, wasm instantiated ${ph.core.toFixed(0)} ms, catalogs parsed ${ph.catalog.toFixed(0)} ms, first answer ${ph.ready.toFixed(0)} ms)`);
+console.log(`  question -> verdict painted    ${median(verdict).toFixed(1).padStart(6)} ms   (target <= 50 ms; max ${Math.max(...verdict).toFixed(1)} ms)`);
+console.log(`  sweep in wasm, first call      ${median(sweepFirst).toFixed(0).padStart(6)} ms`);
+console.log(`  sweep in wasm, warm            ${median(sweepWarm).toFixed(0).padStart(6)} ms   (target <= 100 ms)`);
+console.log(`  sweep natively (willitfit)     ${median(native).toFixed(0).padStart(6)} ms`);

@@ -186,7 +186,7 @@ function renderDevices(req) {
   const res = wif.device_options(req);
   if (!res.ok) { $('devices-fit').textContent = res.error.message; return; }
   const fit = res.options.filter((o) => o.verdict === 'fits').sort((a, b) => a.usable_bytes - b.usable_bytes);
-  const item = (o) => `<li><button type="button" class="linkish" data-device="${esc(o.id)}">${esc(o.name)}</button> — ${bytes(o.gpu_bytes)} of ${bytes(o.usable_bytes)}</li>`;
+  const item = (o) => `<li><button type="button" class="linkish" data-device="${esc(o.id)}">${esc(o.name)}</button> — ${bytes(o.gpu_bytes || o.total_bytes)} of ${bytes(o.usable_bytes)}</li>`;
   const first = fit.slice(0, 10).map(item).join('');
   const rest = fit.slice(10).map(item).join('');
   $('devices-fit').innerHTML = fit.length
@@ -213,12 +213,16 @@ function renderChart(req, usable, ctx) {
     areas += `<polygon points="${path}" fill="${color}" opacity=".85"></polygon>`;
     base = top;
   }
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const v = maxY * f;
-    return `<line class="axis" x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}"></line><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${bytes(v)}</text>`;
-  }).join('');
-  const xt = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(maxX * f)}" y="${H - 8}" text-anchor="middle">${Math.round((maxX * f) / 1024)}k</text>`).join('');
-  const limit = `<line class="limitline" x1="${L}" x2="${W - R}" y1="${y(usable)}" y2="${y(usable)}"></line><text x="${W - R}" y="${y(usable) - 4}" text-anchor="end">usable ${bytes(usable)}</text>`;
+  // Round tick steps (1, 2, 2.5 or 5 × 10^k of the unit shown) so the axis reads like a ruler.
+  const unit = units === 'gib' ? 2 ** 30 : 1e9;
+  const raw = maxY / unit / 4, mag = 10 ** Math.floor(Math.log10(raw));
+  const step = unit * mag * ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) || 10);
+  let ticks = '';
+  for (let v = 0; v <= maxY; v += step) {
+    ticks += `<line class="axis" x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}"></line><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${v ? bytes(v) : '0'}</text>`;
+  }
+  const xt = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(maxX * f)}" y="${H - 8}" text-anchor="${f === 1 ? 'end' : 'middle'}">${f ? Math.round((maxX * f) / 1024) + 'k' : '0'}</text>`).join('');
+  const limit = `<line class="limitline" x1="${L}" x2="${W - R}" y1="${y(usable)}" y2="${y(usable)}"></line><text class="limittext" x="${W - R}" y="${y(usable) - 4}" text-anchor="end">usable ${bytes(usable)}</text>`;
   const marker = ctx <= maxX ? `<line class="axis" x1="${x(ctx)}" x2="${x(ctx)}" y1="${T}" y2="${H - B}" stroke-dasharray="2 3"></line>` : '';
   const fitText = res.max_context > 0 ? `Up to ${res.max_context.toLocaleString('en')} tokens fit entirely on the device.` : 'Not even 256 tokens fit entirely on the device.';
   $('chart').innerHTML = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Memory on the device against context length, from 256 to ${maxX.toLocaleString('en')} tokens; ${esc(fitText)}">${ticks}${areas}${limit}${marker}${xt}</svg><p>${esc(fitText)}</p>`;
@@ -245,6 +249,7 @@ function run(fromForm = false) {
     if (!fromForm) fillForm(lastRequest);
     res = wif.estimate(lastRequest);
   }
+  if (!document.documentElement.dataset.ready) performance.mark('wif-computed');
   renderAnswer(res);
   window.__wif = { verdict: res.ok ? res.verdict : 'error', ms: performance.now() - t0 };
   performance.mark('wif-verdict');
@@ -297,11 +302,10 @@ function bind() {
   addEventListener('hashchange', () => { const s = readHash(); if (JSON.stringify(s) !== JSON.stringify(state)) { state = s; run(); } });
 }
 
-async function main() {
-  wif = await load();
-  performance.mark('wif-core');
-  const models = wif.list_models(), devices = wif.list_devices(), quants = wif.list_quants();
-  performance.mark('wif-catalog');
+// Model and device names for the pickers. The core resolves names by itself, so these only turn
+// ids back into display names and fill the suggestion lists: they can wait for the first answer.
+function loadNames(quantCount) {
+  const models = wif.list_models(), devices = wif.list_devices();
   for (const m of models) {
     labels.model.set(m.id, m.name);
     for (const n of [m.id, m.name, m.hf_repo, ...m.aliases]) names.model.set(key(n), m.id);
@@ -310,11 +314,16 @@ async function main() {
     labels.device.set(d.id, d.name);
     for (const n of [d.id, d.name, ...d.aliases]) names.device.set(key(n), d.id);
   }
-  // The pickers' suggestion lists can wait until the first answer is on screen.
-  setTimeout(() => {
-    $('models').innerHTML = models.map((m) => `<option value="${esc(m.name)}">`).join('');
-    $('devices').innerHTML = devices.map((d) => `<option value="${esc(d.name)}">`).join('');
-  }, 0);
+  $('models').innerHTML = models.map((m) => `<option value="${esc(m.name)}">`).join('');
+  $('devices').innerHTML = devices.map((d) => `<option value="${esc(d.name)}">`).join('');
+  $('catalog-info').textContent = `${models.length} models, ${devices.length} devices and ${quantCount} formats`;
+}
+
+async function main() {
+  wif = await load();
+  performance.mark('wif-core');
+  const quants = wif.list_quants();  // the first call into the core also parses the catalogs
+  performance.mark('wif-catalog');
   const groups = {};
   for (const q of quants) (groups[q.family] ||= []).push(q);
   for (const [family, list] of Object.entries(groups)) {
@@ -323,7 +332,6 @@ async function main() {
     for (const q of list) g.append(new Option(q.name, q.id));
     $('f-quant').append(g);
   }
-  $('catalog-info').textContent = `${models.length} models, ${devices.length} devices and ${quants.length} formats`;
   state = readHash();
   $('unit-gb').setAttribute('aria-pressed', String(units === 'gb'));
   $('unit-gib').setAttribute('aria-pressed', String(units === 'gib'));
@@ -332,6 +340,10 @@ async function main() {
   run();
   performance.mark('wif-ready');
   document.documentElement.dataset.ready = 'true';
+  setTimeout(() => {
+    loadNames(quants.length);
+    if (lastRequest) fillForm(lastRequest);  // display names in place of ids
+  }, 0);
 }
 
 main().catch((e) => {

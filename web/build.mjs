@@ -39,9 +39,9 @@ const wasm = readFileSync(join(coreDir, 'willitfit-core.wasm'));
 // Inline scripts must not close their own <script> element.
 const safe = (js) => js.replace(/<\/script/gi, '<\\/script');
 const coreInline = safe(core);
-// Starts downloading the wasm while the rest of the page is parsed (HTTP only: from disk the
-// bytes come from willitfit-core.wasm.js instead).
-const early = "window.WIF_WASM=location.protocol==='file:'?null:fetch('willitfit-core.wasm',{credentials:'same-origin'})";
+// Starts downloading and compiling the wasm while the rest of the page is parsed and painted (HTTP
+// only: from disk the bytes come from willitfit-core.wasm.js instead).
+const early = "window.WIF_WASM=location.protocol==='file:'?null:WebAssembly.compileStreaming(fetch('willitfit-core.wasm',{credentials:'same-origin'})).catch(()=>null)";
 const appInline = safe(appJs);
 const sha = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 // Scripts: only these three inline blocks, files of this page, and compiling the wasm. Styles: the

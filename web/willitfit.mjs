@@ -36,6 +36,8 @@ function addScript(src) {
 async function start(options) {
   const isNode = typeof process !== 'undefined' && process.versions && process.versions.node && typeof window === 'undefined';
   const args = {};
+  let fail;
+  const failed = new Promise((_, reject) => { fail = reject; });
   if (options.wasmBinary) args.wasmBinary = options.wasmBinary;
   let factory = options.factory || globalThis.createWillItFitCore;
   if (isNode) {
@@ -51,12 +53,17 @@ async function start(options) {
       factory = globalThis.createWillItFitCore;
     }
     if (!args.wasmBinary && globalThis.WILLITFIT_WASM_BASE64) args.wasmBinary = decodeBase64(globalThis.WILLITFIT_WASM_BASE64);
-    // A page may start the download early (window.WIF_WASM = fetch(...)): compile from that response.
-    if (!args.wasmBinary && globalThis.WIF_WASM && typeof WebAssembly.instantiateStreaming === 'function') {
-      const response = globalThis.WIF_WASM;
+    // A page may start compiling early (window.WIF_WASM = WebAssembly.compileStreaming(...), null
+    // if that failed, e.g. a server that does not send application/wasm): instantiate from that.
+    if (!args.wasmBinary && globalThis.WIF_WASM && typeof globalThis.WIF_WASM.then === 'function') {
+      const early = globalThis.WIF_WASM;
       globalThis.WIF_WASM = null;
+      const url = new URL('willitfit-core.wasm', base).href;
       args.instantiateWasm = (imports, done) => {
-        WebAssembly.instantiateStreaming(response, imports).then((r) => done(r.instance, r.module));
+        early
+          .then((module) => module || fetch(url).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes)))
+          .then((module) => WebAssembly.instantiate(module, imports).then((instance) => done(instance, module)))
+          .catch(fail);
         return {};
       };
     }
@@ -67,7 +74,7 @@ async function start(options) {
     args.locateFile = (path) => new URL(path, base).href;
   }
   if (typeof factory !== 'function') throw new Error('willitfit-core.js did not define createWillItFitCore');
-  return factory(args);
+  return Promise.race([factory(args), failed]);
 }
 
 function call(fn, ...args) {

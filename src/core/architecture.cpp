@@ -100,17 +100,21 @@ Expected<bool> validate_arch(const ModelArch& a) {
 
 namespace {
 
+// Hands each tensor to `emit`: a vector when the tensors are kept, a running tally when only the
+// parameter counts are wanted (counting every catalog model must not allocate).
+template <class Emit>
 struct TensorList {
-    std::vector<Tensor> items;
+    Emit& emit;
     void matrix(TensorRole role, std::int32_t layer, std::int64_t ne0, std::int64_t ne1, std::int64_t ne2 = 1) {
-        items.push_back({role, layer, ne0, ne1, ne2, false});
+        emit(Tensor{role, layer, ne0, ne1, ne2, false});
     }
     void vector(TensorRole role, std::int32_t layer, std::int64_t n) {
-        if (n > 0) items.push_back({role, layer, n, 1, 1, true});
+        if (n > 0) emit(Tensor{role, layer, n, 1, 1, true});
     }
 };
 
-void add_attention(const ModelArch& a, std::int32_t il, TensorList& t) {
+template <class L>
+void add_attention(const ModelArch& a, std::int32_t il, L& t) {
     const std::int64_t h = a.hidden_size;
     if (a.attention == AttentionKind::mla) {
         const std::int64_t heads = a.num_attention_heads;
@@ -147,7 +151,8 @@ void add_attention(const ModelArch& a, std::int32_t il, TensorList& t) {
     if (a.attn_sinks) t.vector(TensorRole::attn_sinks, il, a.num_attention_heads);
 }
 
-void add_dense_ffn(const ModelArch& a, std::int32_t il, std::int64_t width, TensorList& t) {
+template <class L>
+void add_dense_ffn(const ModelArch& a, std::int32_t il, std::int64_t width, L& t) {
     const std::int64_t h = a.hidden_size;
     if (a.fused_gate_up) {
         t.matrix(TensorRole::ffn_up, il, h, 2 * width);
@@ -162,7 +167,8 @@ void add_dense_ffn(const ModelArch& a, std::int32_t il, std::int64_t width, Tens
     }
 }
 
-void add_moe_ffn(const ModelArch& a, std::int32_t il, TensorList& t) {
+template <class L>
+void add_moe_ffn(const ModelArch& a, std::int32_t il, L& t) {
     const std::int64_t h = a.hidden_size;
     const std::int64_t e = a.num_experts;
     const std::int64_t w = a.moe_intermediate_size;
@@ -184,12 +190,10 @@ void add_moe_ffn(const ModelArch& a, std::int32_t il, TensorList& t) {
     }
 }
 
-}  // namespace
-
-std::vector<Tensor> enumerate_tensors(const ModelArch& a) {
-    TensorList t;
+template <class Emit>
+void for_each_tensor(const ModelArch& a, Emit&& emit) {
+    TensorList<Emit> t{emit};
     const std::int64_t h = a.hidden_size;
-    t.items.reserve(static_cast<size_t>(a.num_hidden_layers) * 16 + 8);
     t.matrix(TensorRole::token_embd, -1, h, a.vocab_size);
     for (std::int32_t il = 0; il < a.num_hidden_layers; ++il) {
         for (int n = 0; n < a.norms_per_layer; ++n) {
@@ -208,33 +212,54 @@ std::vector<Tensor> enumerate_tensors(const ModelArch& a) {
     if (a.norm_bias) t.vector(TensorRole::bias, -1, h);
     if (!a.tie_word_embeddings) t.matrix(TensorRole::output, -1, h, a.vocab_size);
     if (a.vision_params > 0) t.vector(TensorRole::vision, -1, a.vision_params);
-    return std::move(t.items);
 }
 
-ParamCounts count_params(const std::vector<Tensor>& tensors, const ModelArch& a) {
-    ParamCounts c;
-    std::int64_t routed = 0;
-    for (const Tensor& t : tensors) {
+struct ParamTally {
+    std::int64_t total = 0, embedding = 0, routed = 0, vision = 0;
+    void operator()(const Tensor& t) {
         const std::int64_t n = t.elements();
-        c.total += n;
-        if (t.role == TensorRole::token_embd || t.role == TensorRole::output) c.embedding += n;
+        total += n;
+        if (t.role == TensorRole::token_embd || t.role == TensorRole::output) embedding += n;
         if (t.is_routed_expert()) routed += n;
-        if (t.role == TensorRole::vision) c.text -= n;
+        if (t.role == TensorRole::vision) vision += n;
     }
-    c.routed_expert = routed;
-    if (a.stated_params > 0) {
-        // An assumed shape is solved to within a few thousand parameters of the stated size;
-        // report the stated size so "7B" stays 7,000,000,000.
-        c.total = a.stated_params;
-    }
-    c.text += c.total;
+};
+
+ParamCounts counts_from(const ParamTally& tally, const ModelArch& a) {
+    ParamCounts c;
+    c.embedding = tally.embedding;
+    c.routed_expert = tally.routed;
+    // An assumed shape is solved to within a few thousand parameters of the stated size; report
+    // the stated size so "7B" stays 7,000,000,000.
+    c.total = a.stated_params > 0 ? a.stated_params : tally.total;
+    c.text = c.total - tally.vision;
     // Each routed tensor holds num_experts experts; a token uses num_experts_per_tok of them.
-    const std::int64_t inactive = a.is_moe() ? routed / a.num_experts * (a.num_experts - a.num_experts_per_tok) : 0;
+    const std::int64_t inactive = a.is_moe() ? tally.routed / a.num_experts * (a.num_experts - a.num_experts_per_tok) : 0;
     c.active = c.total - inactive;
     return c;
 }
 
-ParamCounts count_params(const ModelArch& arch) { return count_params(enumerate_tensors(arch), arch); }
+}  // namespace
+
+std::vector<Tensor> enumerate_tensors(const ModelArch& a) {
+    std::vector<Tensor> tensors;
+    tensors.reserve(static_cast<size_t>(a.num_hidden_layers) * 16 + 8);
+    for_each_tensor(a, [&](const Tensor& t) { tensors.push_back(t); });
+    return tensors;
+}
+
+ParamCounts count_params(const std::vector<Tensor>& tensors, const ModelArch& a) {
+    ParamTally tally;
+    for (const Tensor& t : tensors) tally(t);
+    return counts_from(tally, a);
+}
+
+ParamCounts count_params(const ModelArch& arch) {
+    ParamTally tally;
+    for_each_tensor(arch, tally);
+    return counts_from(tally, arch);
+}
+
 
 Expected<AssumedShape> assume_shape(std::int64_t params) {
     if (params < 100'000'000LL) {

@@ -26,18 +26,7 @@ std::int64_t sum_elements(const std::vector<Tensor>& tensors) {
 }
 
 // A valid Llama-3-8B-shaped arch to break one field at a time.
-ModelArch llama3_8b_shape() {
-    ModelArch a;
-    a.model_type = "llama";
-    a.vocab_size = 128256;
-    a.hidden_size = 4096;
-    a.intermediate_size = 14336;
-    a.num_hidden_layers = 32;
-    a.num_attention_heads = 32;
-    a.num_key_value_heads = 8;
-    a.head_dim = 128;
-    return a;
-}
+ModelArch llama3_8b_shape() { return wif::test::llama_arch(128256, 4096, 14336, 32, 32, 8); }
 
 }  // namespace
 

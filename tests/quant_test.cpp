@@ -22,18 +22,7 @@ Tensor matrix(TensorRole role, std::int32_t layer, std::int64_t ne0, std::int64_
 Tensor vector1d(TensorRole role, std::int32_t layer, std::int64_t n) { return Tensor{role, layer, n, 1, 1, true}; }
 
 // One repeating block is enough for weight_bytes to place hand-built tensors.
-ModelArch one_layer_arch() {
-    ModelArch a;
-    a.model_type = "llama";
-    a.vocab_size = 32000;
-    a.hidden_size = 4096;
-    a.intermediate_size = 11008;
-    a.num_hidden_layers = 1;
-    a.num_attention_heads = 32;
-    a.num_key_value_heads = 32;
-    a.head_dim = 128;
-    return a;
-}
+ModelArch one_layer_arch() { return wif::test::llama_arch(32000, 4096, 11008, 1, 32, 32); }
 
 bytes_t total_bytes(const std::vector<Tensor>& tensors, const QuantSpec& q) {
     const Expected<WeightBreakdown> w = weight_bytes(one_layer_arch(), tensors, q);

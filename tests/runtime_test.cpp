@@ -58,18 +58,7 @@ LlamaRun llama_cpp(const ModelArch& arch, std::int64_t n_ctx, bool flash_attn, B
 }
 
 // open-llama 7B v2 as the ggml-org CI logs print it (n_vocab 32000, n_embd 4096, 32 heads, 32 KV heads).
-ModelArch open_llama_7b() {
-    ModelArch a;
-    a.model_type = "llama";
-    a.vocab_size = 32000;
-    a.hidden_size = 4096;
-    a.intermediate_size = 11008;
-    a.num_hidden_layers = 32;
-    a.num_attention_heads = 32;
-    a.num_key_value_heads = 32;
-    a.head_dim = 128;
-    return a;
-}
+ModelArch open_llama_7b() { return wif::test::llama_arch(32000, 4096, 11008, 32, 32, 32); }
 
 }  // namespace
 

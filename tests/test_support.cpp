@@ -46,4 +46,18 @@ const QuantSpec& quant(const std::string& id) {
     return catalog().quants[static_cast<size_t>(l.index)].spec;
 }
 
+ModelArch llama_arch(std::int64_t vocab, std::int64_t hidden, std::int64_t ffn, std::int64_t layers,
+                     std::int64_t heads, std::int64_t kv_heads) {
+    ModelArch a;
+    a.model_type = "llama";
+    a.vocab_size = vocab;
+    a.hidden_size = hidden;
+    a.intermediate_size = ffn;
+    a.num_hidden_layers = layers;
+    a.num_attention_heads = heads;
+    a.num_key_value_heads = kv_heads;
+    a.head_dim = hidden / heads;
+    return a;
+}
+
 }  // namespace wif::test

@@ -1,6 +1,7 @@
 // Shared helpers for the Catch2 tests: the catalogs from the source tree, loaded once.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "catalog.hpp"
@@ -18,5 +19,10 @@ const Catalog& catalog();
 PreparedModel model(const std::string& id);
 const Device& device(const std::string& id);
 const QuantSpec& quant(const std::string& id);
+
+// A dense llama-architecture model from the numbers a llama.cpp log prints (n_vocab, n_embd,
+// n_ff, n_layer, n_head, n_head_kv); head_dim = n_embd / n_head, untied output.
+ModelArch llama_arch(std::int64_t vocab, std::int64_t hidden, std::int64_t ffn, std::int64_t layers,
+                     std::int64_t heads, std::int64_t kv_heads);
 
 }  // namespace wif::test

@@ -224,8 +224,12 @@ void write_sweep(JsonWriter& w, const Catalog& c, const SweepResult& result) {
     for (size_t i = 0; i < result.rows.size(); ++i) {
         const SweepRow& r = result.rows[i];
         if (i) rows.push_back(',');
-        rows += "[" + std::to_string(r.model) + "," + std::to_string(r.quant) + "," + std::to_string(r.device) + "," +
-                std::to_string(r.verdict) + "," + std::to_string(r.gpu_bytes) + "," + std::to_string(r.gpu_layers) + "]";
+        const std::int64_t fields[] = {r.model, r.quant, r.device, r.verdict, r.gpu_bytes, r.gpu_layers};
+        for (size_t k = 0; k < 6; ++k) {
+            rows.push_back(k ? ',' : '[');
+            rows += std::to_string(fields[k]);
+        }
+        rows.push_back(']');
     }
     rows.push_back(']');
     w.key("rows").raw(rows);

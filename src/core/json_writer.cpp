@@ -9,12 +9,21 @@ namespace wif {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one.
+// Length of the well-formed UTF-8 sequence at `i` (RFC 3629 table 3-7: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 if the bytes there are not one.
 size_t utf8_length(std::string_view text, size_t i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    const auto at = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+    const unsigned char c = at(0);
+    if (c < 0x80) return 1;
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
     if (n == 0 || i + n > text.size()) return 0;
-    for (size_t k = 1; k < n; ++k) {
-        if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+    if (at(1) < lo || at(1) > hi) return 0;
+    for (size_t k = 2; k < n; ++k) {
+        if ((at(k) & 0xC0) != 0x80) return 0;
     }
     return n;
 }
@@ -126,7 +135,10 @@ JsonWriter& JsonWriter::value(double number) {
         out_ += "null";
         return *this;
     }
-    std::string text = format_fixed(number, std::fabs(number) < 1e12 ? 6 : 0);
+    // As many decimals (up to 6) as a double holds exactly: |x| x 10^d stays below 2^53.
+    int decimals = 6;
+    while (decimals > 0 && std::fabs(number) * std::pow(10.0, decimals) >= 9007199254740992.0) --decimals;
+    std::string text = format_fixed(number, decimals);
     if (text.find('.') != std::string::npos) {
         while (text.back() == '0') text.pop_back();
         if (text.back() == '.') text.pop_back();

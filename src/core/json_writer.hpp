@@ -28,7 +28,7 @@ public:
     JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
     JsonWriter& value(std::int64_t number);
     JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
-    JsonWriter& value(double number);  // up to 6 decimals, trailing zeros dropped
+    JsonWriter& value(double number);  // up to 6 decimals (fewer where a double has no more), trailing zeros dropped; NaN/inf as null
     JsonWriter& value(bool flag);
     JsonWriter& null();
     JsonWriter& raw(std::string_view json);  // an already-serialized value

@@ -270,6 +270,31 @@ bool parse_number(std::string_view text, double& out) {
     return true;
 }
 
+// The recipe's per-model inputs, gathered as llama_model_quantize_impl does (src/llama-quant.cpp).
+RecipeState recipe_state(const ModelArch& arch, const std::vector<Tensor>& tensors, GgufFtype ftype, bool imatrix) {
+    RecipeState s{};
+    s.ftype = ftype;
+    s.n_layer = arch.num_hidden_layers;
+    s.n_expert = std::max<std::int64_t>(1, arch.num_experts);
+    s.gqa = arch.gqa_ratio();
+    s.tied = arch.tie_word_embeddings;
+    // llama.cpp classifies 80-layer llama/qwen2 models as LLM_TYPE_70B (src/llama-model.cpp load_hparams).
+    s.is_70b = arch.num_hidden_layers == 80 &&
+               (arch.model_type == "llama" || arch.model_type == "mistral" || arch.model_type == "qwen2");
+    s.imatrix = imatrix;
+    for (const Tensor& t : tensors) {
+        if (is_attn_v_like(category_of(t.role))) ++s.n_attention_wv;
+    }
+    return s;
+}
+
+// One tensor's type in the file, in file order (the recipe counts attn_v and ffn_down as it goes):
+// tensors that are never quantized keep a float type, the rest follow the recipe and its fallback.
+GgmlType tensor_type(RecipeState& s, const Tensor& t, GgmlType base) {
+    if (!allows_quantization(t)) return unquantized_type(t, base);
+    return is_quantized(base) ? fallback(recipe_type(s, t, base), t.ne0) : base;
+}
+
 }  // namespace
 
 const GgmlTypeTraits& ggml_traits(GgmlType type) { return kTraits[static_cast<size_t>(type)]; }
@@ -386,33 +411,10 @@ Expected<QuantSpec> parse_quant_spec(std::string_view text) {
 std::vector<GgmlType> gguf_tensor_types(const ModelArch& arch, const std::vector<Tensor>& tensors, GgufFtype ftype,
                                         bool imatrix) {
     const GgmlType base = default_type(ftype);
-    RecipeState s{};
-    s.ftype = ftype;
-    s.n_layer = arch.num_hidden_layers;
-    s.n_expert = std::max<std::int64_t>(1, arch.num_experts);
-    s.gqa = arch.gqa_ratio();
-    s.tied = arch.tie_word_embeddings;
-    // llama.cpp classifies 80-layer llama/qwen2 models as LLM_TYPE_70B (src/llama-model.cpp load_hparams).
-    s.is_70b = arch.num_hidden_layers == 80 &&
-               (arch.model_type == "llama" || arch.model_type == "mistral" || arch.model_type == "qwen2");
-    s.imatrix = imatrix;
-    for (const Tensor& t : tensors) {
-        if (is_attn_v_like(category_of(t.role))) ++s.n_attention_wv;
-    }
+    RecipeState s = recipe_state(arch, tensors, ftype, imatrix);
     std::vector<GgmlType> types;
     types.reserve(tensors.size());
-    for (const Tensor& t : tensors) {
-        if (!allows_quantization(t)) {
-            types.push_back(unquantized_type(t, base));
-            continue;
-        }
-        GgmlType type = base;
-        if (is_quantized(base)) {
-            type = recipe_type(s, t, base);
-            type = fallback(type, t.ne0);
-        }
-        types.push_back(type);
-    }
+    for (const Tensor& t : tensors) types.push_back(tensor_type(s, t, base));
     return types;
 }
 
@@ -504,25 +506,8 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
     w.layers.assign(static_cast<size_t>(arch.num_hidden_layers), 0);
     const bool gguf = q.family == QuantFamily::gguf;
     const GgmlType base = default_type(q.ftype);
-    RecipeState s{};
-    if (gguf) {
-        s.ftype = q.ftype;
-        s.n_layer = arch.num_hidden_layers;
-        s.n_expert = std::max<std::int64_t>(1, arch.num_experts);
-        s.gqa = arch.gqa_ratio();
-        s.tied = arch.tie_word_embeddings;
-        s.is_70b = arch.num_hidden_layers == 80 &&
-                   (arch.model_type == "llama" || arch.model_type == "mistral" || arch.model_type == "qwen2");
-        s.imatrix = q.imatrix;
-        for (const Tensor& t : tensors) {
-            if (is_attn_v_like(category_of(t.role))) ++s.n_attention_wv;
-        }
-    }
-    auto type_of = [&](const Tensor& t) {
-        if (!gguf) return GgmlType::f16;
-        if (!allows_quantization(t)) return unquantized_type(t, base);
-        return is_quantized(base) ? fallback(recipe_type(s, t, base), t.ne0) : base;
-    };
+    RecipeState s = gguf ? recipe_state(arch, tensors, q.ftype, q.imatrix) : RecipeState{};
+    auto type_of = [&](const Tensor& t) { return gguf ? tensor_type(s, t, base) : GgmlType::f16; };
     std::array<std::pair<int, bytes_t>, static_cast<size_t>(GgmlType::count)> per_type{};
     auto tally = [&](GgmlType type, bytes_t bytes) {
         if (!gguf) return;

@@ -28,19 +28,17 @@ bool split_number(const std::string& text, double& value, std::string& unit) {
     return true;
 }
 
-std::string candidates_text(const std::vector<int>& candidates, const std::vector<std::string>& names) {
-    std::string out;
+// `unknown <what> "text"`, then the closest catalog ids, or `hint` when nothing is close.
+template <class Entries, class Id>
+Error unknown_name(const std::string& what, const std::string& text, const Entries& entries, Id id_of,
+                   const std::vector<int>& candidates, const char* hint) {
+    std::string message = "unknown " + what + " \"" + text + "\"";
+    if (candidates.empty()) return make_error("unknown_" + what, message + hint);
+    message += "; did you mean ";
     for (size_t i = 0; i < candidates.size() && i < 6; ++i) {
-        out += (i ? ", " : "") + names[static_cast<size_t>(candidates[i])];
+        message += (i ? ", " : "") + id_of(entries[static_cast<size_t>(candidates[i])]);
     }
-    return out;
-}
-
-template <class Entries, class Name>
-std::vector<std::string> names_of(const Entries& entries, Name name) {
-    std::vector<std::string> out;
-    for (const auto& e : entries) out.push_back(name(e));
-    return out;
+    return make_error("unknown_" + what, message + "?");
 }
 
 }  // namespace
@@ -159,11 +157,8 @@ Expected<QuantSpec> resolve_quant(const Catalog& c, const std::string& text) {
     if (text.find(':') != std::string::npos || (text.size() > 3 && to_lower(text.substr(text.size() - 3)) == "bpw")) {
         return parse_quant_spec(text);
     }
-    const std::vector<std::string> names = names_of(c.quants, [](const QuantEntry& q) { return q.spec.id; });
-    std::string message = "unknown quant \"" + text + "\"";
-    if (!l.candidates.empty()) message += "; did you mean " + candidates_text(l.candidates, names) + "?";
-    else message += " (see `willitfit list quants`; ad-hoc forms: exl2:4.65, gptq:4:128, awq:4:128, mlx:4:64)";
-    return make_error("unknown_quant", message);
+    return unknown_name("quant", text, c.quants, [](const QuantEntry& q) { return q.spec.id; }, l.candidates,
+                        " (see `willitfit list quants`; ad-hoc forms: exl2:4.65, gptq:4:128, awq:4:128, mlx:4:64)");
 }
 
 Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceRequest& r) {
@@ -180,12 +175,10 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceReque
             // "7B" given as a model name is a parameter count.
             Expected<std::int64_t> count = parse_param_count(r.model);
             if (!count) {
-                const std::vector<std::string> names = names_of(c.models, [](const ModelEntry& m) { return m.id; });
-                std::string message = "unknown model \"" + r.model + "\"";
-                if (!l.candidates.empty()) message += "; did you mean " + candidates_text(l.candidates, names) + "?";
-                else if (r.model.find('/') != std::string::npos) message += "; it is not in the catalog: pass its config.json with --hf-config";
-                else message += " (see `willitfit list models`)";
-                return make_error("unknown_model", message);
+                const bool repo_id = r.model.find('/') != std::string::npos;
+                return unknown_name("model", r.model, c.models, [](const ModelEntry& m) { return m.id; }, l.candidates,
+                                    repo_id ? "; it is not in the catalog: pass its config.json with --hf-config"
+                                            : " (see `willitfit list models`)");
             }
             InferenceRequest copy = r;
             copy.model.clear();
@@ -249,11 +242,8 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceReque
         if (l.index < 0) {
             Expected<double> as_size = parse_size_gib(r.device, "device");
             if (!as_size) {
-                const std::vector<std::string> names = names_of(c.devices, [](const Device& d) { return d.id; });
-                std::string message = "unknown device \"" + r.device + "\"";
-                if (!l.candidates.empty()) message += "; did you mean " + candidates_text(l.candidates, names) + "?";
-                else message += " (see `willitfit list devices`, or give --memory 24GB)";
-                return make_error("unknown_device", message);
+                return unknown_name("device", r.device, c.devices, [](const Device& d) { return d.id; }, l.candidates,
+                                    " (see `willitfit list devices`, or give --memory 24GB)");
             }
             InferenceRequest copy = r;
             copy.device.clear();

@@ -27,6 +27,17 @@ std::string format_fixed(double value, int decimals) {
     std::int64_t scale = 1;
     for (int i = 0; i < decimals; ++i) scale *= 10;
     const bool negative = value < 0;
+    for (; decimals > 0 && std::fabs(value) * static_cast<double>(scale) >= 9.2e18; --decimals) scale /= 10;
+    if (std::fabs(value) >= 9.2e18) {
+        // Beyond int64: whole digits only, 17 significant ones and then zeros.
+        double m = std::fabs(value);
+        size_t zeros = 0;
+        for (; m >= 1e17; ++zeros) m /= 10;
+        std::string out = negative ? "-" : "";
+        out += std::to_string(std::llround(m));
+        out.append(zeros, '0');
+        return out;
+    }
     const std::int64_t scaled = std::llround(std::fabs(value) * static_cast<double>(scale));
     std::string out = negative && scaled != 0 ? "-" : "";
     out += std::to_string(scaled / scale);

@@ -37,12 +37,14 @@ std::string wrap(const char* name, Fn fn) {
 }
 
 // Parses request JSON text and resolves it, or explains why not.
-wif::Expected<wif::ResolvedRequest> resolve(const std::string& text) {
+// `any_device`: the caller tries every catalog device, so the request need not name one.
+wif::Expected<wif::ResolvedRequest> resolve(const std::string& text, bool any_device = false) {
     if (!catalog()) return catalog().error();
     wif::Expected<Json> parsed = wif::parse_json(text, "request");
     if (!parsed) return parsed.error();
     wif::Expected<wif::InferenceRequest> request = wif::request_from_json(parsed.value());
     if (!request) return request.error();
+    if (any_device && request->device.empty() && request->memory_gib <= 0) request->memory_gib = 1;  // a stand-in, never used
     return wif::resolve_request(catalog().value(), request.value());
 }
 
@@ -64,7 +66,7 @@ std::string quant_options(const std::string& text) {
 }
 
 std::string device_options(const std::string& text) {
-    const auto r = resolve(text);
+    const auto r = resolve(text, true);
     if (!r) return fail(r.error());
     return wrap("options", [&](wif::JsonWriter& w) { wif::write_options(w, wif::device_options(catalog().value(), r.value())); });
 }

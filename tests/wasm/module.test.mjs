@@ -57,6 +57,9 @@ test('what would fit: every format, every device and the context curve', () => {
   assert.equal(q.options.length, wif.list_quants().length);
   const d = wif.device_options(req);
   assert.equal(d.options.length, wif.list_devices().length);
+  // Listing devices needs no device of its own, and gives the same rows without one.
+  const { device, ...withoutDevice } = req;
+  assert.deepEqual(wif.device_options(withoutDevice), d);
   const c = wif.context_curve(req, 12);
   assert.equal(c.points.length, 12);
   assert.ok(c.max_context > 4096 && c.max_context < 131072);

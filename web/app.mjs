@@ -113,7 +113,7 @@ function renderAnswer(res) {
     return;
   }
   const [icon, words] = VERDICT[res.verdict];
-  html += `<p><span class="verdict ${res.verdict}" data-verdict="${res.verdict}"><span aria-hidden="true">${icon}</span> ${words}</span></p>`;
+  html += `<p><span class="verdict ${res.verdict}" data-verdict="${res.verdict}" elementtiming="verdict"><span aria-hidden="true">${icon}</span> ${words}</span></p>`;
   html += `<p class="headline">${esc(res.headline)}</p>`;
   if (q) html += chips(q);
   html += bar(res);
@@ -230,6 +230,9 @@ function renderChart(req, usable, ctx) {
 
 // ---- running ----------------------------------------------------------------------------------
 
+// Runs `fn` once the next frame has been painted: a zero timeout alone may run before the paint.
+const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
+
 // `fromForm`: the form already shows the state (the person is typing in it); otherwise it is filled
 // from the state so both always agree.
 function run(fromForm = false) {
@@ -255,12 +258,12 @@ function run(fromForm = false) {
   performance.mark('wif-verdict');
   writeHash();
   // The sweeps below take a few milliseconds; let the verdict paint first.
-  setTimeout(() => {
+  afterPaint(() => {
     if (!res.ok || !lastRequest || document.documentElement.dataset.mode === 'embed') return;
     renderQuants(lastRequest, res.quant.id);
     renderDevices(lastRequest);
     renderChart(lastRequest, res.usable_bytes, res.ctx);
-  }, 0);
+  });
 }
 
 function bind() {
@@ -340,10 +343,10 @@ async function main() {
   run();
   performance.mark('wif-ready');
   document.documentElement.dataset.ready = 'true';
-  setTimeout(() => {
+  afterPaint(() => {
     loadNames(quants.length);
     if (lastRequest) fillForm(lastRequest);  // display names in place of ids
-  }, 0);
+  });
 }
 
 main().catch((e) => {

@@ -137,7 +137,7 @@ JsonWriter& JsonWriter::value(double number) {
     }
     // As many decimals (up to 6) as a double holds exactly: |x| x 10^d stays below 2^53.
     int decimals = 6;
-    while (decimals > 0 && std::fabs(number) * std::pow(10.0, decimals) >= 9007199254740992.0) --decimals;
+    for (double scaled = std::fabs(number) * 1e6; decimals > 0 && scaled >= 9007199254740992.0; scaled /= 10) --decimals;
     std::string text = format_fixed(number, decimals);
     if (text.find('.') != std::string::npos) {
         while (text.back() == '0') text.pop_back();

@@ -102,18 +102,15 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
     }
     e.explanation.push_back(first + ".");
     e.explanation.push_back("+ " + kv_sentence(a, e, u) + ".");
-    bytes_t host_extra = 0;
     std::string host_list;
     for (const LineItem& item : e.items) {
         if (item.category == ItemCategory::weights || item.category == ItemCategory::kv_cache) {
             if (item.location == Location::host && !cpu_only) {
-                host_extra += item.bytes;
                 host_list += (host_list.empty() ? "" : ", ") + item.label + " " + fmt(item.bytes, u);
             }
             continue;
         }
         if (item.location == Location::host && !cpu_only) {
-            host_extra += item.bytes;
             host_list += (host_list.empty() ? "" : ", ") + item.label + " " + fmt(item.bytes, u);
             continue;
         }
@@ -148,7 +145,6 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
     } else if (e.verdict == Verdict::does_not_fit && !cpu_only) {
         e.explanation.push_back(std::string(engine_name(e.engine)) + " keeps the whole model in GPU memory; it cannot offload layers.");
     }
-    (void)host_extra;
 
     const std::string verdict_words = e.verdict == Verdict::fits ? "Fits" : e.verdict == Verdict::fits_with_offload ? "Fits with CPU offload" : "Does not fit";
     e.headline = verdict_words + ": " + model_name + " in " + e.quant.id + " needs " + needed + (cpu_only ? " of RAM" : "") +
@@ -161,6 +157,11 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
         e.assumptions.push_back("no memory reserved for a display or other programs (add reserve if this GPU drives your screen)");
     }
     e.assumptions.push_back("usable memory: " + e.usable_rule);
+    if (u == Units::gb) {
+        // Memory is sold in binary units (JEDEC): a "24 GB" card holds 24 GiB, which is 25.8 GB of 10^9 bytes.
+        e.assumptions.push_back("GB here means 10^9 bytes; memory sold as " + format_sig3(d.memory_gib) + " GB holds " +
+                                format_sig3(d.memory_gib) + " GiB = " + fmt(d.memory_bytes(), u) + " (switch to GiB to count in 2^30 bytes)");
+    }
     if (!cpu_only && d.kind == DeviceKind::gpu && o.system_ram == 0 && e.verdict != Verdict::fits) {
         e.assumptions.push_back("system RAM: " + fmt(e.system_ram_bytes, u) + " (typical for a " + d.segment + " machine; set ram to change)");
     }

@@ -234,7 +234,6 @@ Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
 
     // 2. Numbers with units and keywords in what is left.
     double memory_gib = 0;
-    size_t memory_at = 0;
     std::int64_t params = 0;
     std::string params_text;
     enum Hint { none, gpu, mac, cpu } hint = none;
@@ -254,7 +253,6 @@ Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
         const bool unit_free = i + 1 < q.size() && !used[i + 1];
         if (unit_free && (unit == "gb" || unit == "gib" || unit == "g" || unit == "tb" || unit == "mb") && v > 0) {
             memory_gib = unit == "tb" ? v * 1024 : unit == "mb" ? v / 1024 : v;
-            memory_at = i;
             used[i] = used[i + 1] = true;
             if (is_word(q, i + 2, {"ram"}) && hint == none) hint = cpu;
             if (is_word(q, i + 2, {"vram", "card", "gpu"})) hint = gpu;
@@ -623,7 +621,6 @@ Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
             return make_error("no_device", "the question names no device and no memory size; try \"on an RTX 4090\" or \"on a 24GB card\"");
         }
     }
-    (void)memory_at;
 
     // Count: "2x 3090", "3090 x2", "dual 4090", "two 4090s", "4 A100s".
     if (device_entry >= 0) {

@@ -6,30 +6,8 @@
 
 using namespace wif;
 
-namespace {
-
-PreparedModel assumed(std::int64_t params) {
-    const Expected<AssumedShape> shape = assume_shape(params);
-    REQUIRE(shape.ok());
-    return prepare_model("assumed", "assumed", shape->arch);
-}
-
-Estimate run(const PreparedModel& m, const std::string& quant, const Device& d, InferenceOptions o = {}) {
-    const Expected<Estimate> e = estimate_inference(m, test::quant(quant), d, o);
-    if (!e) FAIL(e.error().message);
-    return e.value();
-}
-
-InferenceOptions context(std::int64_t tokens) {
-    InferenceOptions o;
-    o.context = tokens;
-    return o;
-}
-
-}  // namespace
-
 TEST_CASE("7B in fp16 does not fit an 8 GB RTX 4060: 7B x 2 bytes is 14 GB of weights", "[estimate]") {
-    const Estimate e = run(assumed(7'000'000'000), "fp16", test::device("rtx-4060"));
+    const Estimate e = test::estimate(test::assumed_model(7'000'000'000), "fp16", test::device("rtx-4060"));
     CHECK(e.verdict == Verdict::does_not_fit);
     CHECK(e.weights_bytes == 14'000'000'000);
     CHECK(e.usable_bytes == 8 * GiB);
@@ -40,7 +18,7 @@ TEST_CASE("7B in fp16 does not fit an 8 GB RTX 4060: 7B x 2 bytes is 14 GB of we
 }
 
 TEST_CASE("13B in fp16 does not fit a 24 GB RTX 4090: 26 GB of weights", "[estimate]") {
-    const Estimate e = run(assumed(13'000'000'000), "fp16", test::device("rtx-4090"));
+    const Estimate e = test::estimate(test::assumed_model(13'000'000'000), "fp16", test::device("rtx-4090"));
     CHECK(e.verdict == Verdict::does_not_fit);
     CHECK(e.weights_bytes == 26'000'000'000);
     CHECK(e.weights_bytes > e.usable_bytes);  // 26e9 > 24 x 2^30 = 25.77e9
@@ -50,52 +28,52 @@ TEST_CASE("Mixtral 8x7B on a 192 GB M2 Ultra: fp32 does not fit, fp16, int8 and 
     const PreparedModel m = test::model("mixtral-8x7b");
     const Device& mac = test::device("apple-m2-ultra-192gb");
     // Metal's recommendedMaxWorkingSetSize on machines above 36 GB is 3/4 of RAM: 144 GiB.
-    const Estimate fp32 = run(m, "fp32", mac);
+    const Estimate fp32 = test::estimate(m, "fp32", mac);
     CHECK(fp32.usable_bytes == 144 * GiB);
     CHECK(fp32.verdict == Verdict::does_not_fit);
     CHECK(fp32.weights_bytes == 46'702'792'704LL * 4);  // every parameter in 4 bytes
 
-    const Estimate fp16 = run(m, "fp16", mac);
+    const Estimate fp16 = test::estimate(m, "fp16", mac);
     CHECK(fp16.verdict == Verdict::fits);
     CHECK(fp16.weights_bytes == 46'702'792'704LL * 2);  // "about 93 GB of weights"
     CHECK(fp16.weights_bytes > 93'000'000'000);
     CHECK(fp16.weights_bytes < 94'000'000'000);
 
-    CHECK(run(m, "int8", mac).verdict == Verdict::fits);
-    CHECK(run(m, "int4", mac).verdict == Verdict::fits);
+    CHECK(test::estimate(m, "int8", mac).verdict == Verdict::fits);
+    CHECK(test::estimate(m, "int4", mac).verdict == Verdict::fits);
 }
 
 TEST_CASE("7B in int8 does not fit an 8 GB MacBook Air once the GPU's 2/3 share applies, int4 fits at 2048 tokens", "[estimate]") {
     const Device& air = test::device("apple-m2-8gb");
-    const PreparedModel m = assumed(7'000'000'000);
-    const Estimate int8 = run(m, "int8", air, context(2048));
+    const PreparedModel m = test::assumed_model(7'000'000'000);
+    const Estimate int8 = test::estimate(m, "int8", air, test::with_context(2048));
     // 8 GiB x 2/3 = 5.73e9 bytes usable, less than the 7e9 bytes of weights alone.
     CHECK(int8.usable_bytes == 8 * GiB * 2 / 3);
     CHECK(int8.weights_bytes == 7'000'000'000);
     CHECK(int8.verdict == Verdict::does_not_fit);
-    const Estimate int4 = run(m, "int4", air, context(2048));
+    const Estimate int4 = test::estimate(m, "int4", air, test::with_context(2048));
     CHECK(int4.weights_bytes == 3'500'000'000);
     CHECK(int4.verdict == Verdict::fits);
 }
 
 TEST_CASE("a 1B model needs 4 GB of weights in fp32, 2 GB in fp16 and 1 GB in int8", "[estimate]") {
-    const PreparedModel m = assumed(1'000'000'000);
+    const PreparedModel m = test::assumed_model(1'000'000'000);
     const Device& gpu = test::device("rtx-4090");
-    CHECK(run(m, "fp32", gpu).weights_bytes == 4'000'000'000);
-    CHECK(run(m, "fp16", gpu).weights_bytes == 2'000'000'000);
-    CHECK(run(m, "int8", gpu).weights_bytes == 1'000'000'000);
+    CHECK(test::estimate(m, "fp32", gpu).weights_bytes == 4'000'000'000);
+    CHECK(test::estimate(m, "fp16", gpu).weights_bytes == 2'000'000'000);
+    CHECK(test::estimate(m, "int8", gpu).weights_bytes == 1'000'000'000);
 }
 
 TEST_CASE("the KV cache of Llama-3.1-8B at 131072 tokens in f16 is exactly 16 GiB in the estimate", "[estimate]") {
     // 32 layers x 8 KV heads x 128 dims x 2 (K, V) x 2 bytes x 131072 tokens.
-    const Estimate e = run(test::model("llama-3.1-8b"), "Q4_K_M", test::device("h100-sxm"), context(131072));
+    const Estimate e = test::estimate(test::model("llama-3.1-8b"), "Q4_K_M", test::device("h100-sxm"), test::with_context(131072));
     CHECK(e.kv_cache_bytes == 32LL * 8 * 128 * 2 * 2 * 131072);
     CHECK(e.kv_cache_bytes == 16 * GiB);
 }
 
 TEST_CASE("Llama 3.1 70B in Q4_K_M spills to system RAM on one RTX 3090 and fits two", "[estimate]") {
     const PreparedModel m = test::model("llama-3.1-70b");
-    const Estimate one = run(m, "Q4_K_M", test::device("rtx-3090"));
+    const Estimate one = test::estimate(m, "Q4_K_M", test::device("rtx-3090"));
     CHECK(one.engine == Engine::llama_cpp);
     CHECK(one.verdict == Verdict::fits_with_offload);
     CHECK(one.gpu_layers > 1);
@@ -106,7 +84,7 @@ TEST_CASE("Llama 3.1 70B in Q4_K_M spills to system RAM on one RTX 3090 and fits
 
     InferenceOptions two;
     two.gpu_count = 2;
-    const Estimate both = run(m, "Q4_K_M", test::device("rtx-3090"), two);
+    const Estimate both = test::estimate(m, "Q4_K_M", test::device("rtx-3090"), two);
     CHECK(both.verdict == Verdict::fits);
     CHECK(both.usable_bytes == 2 * 24 * GiB);
     CHECK(both.gpu_layers == both.total_layers);
@@ -115,25 +93,25 @@ TEST_CASE("Llama 3.1 70B in Q4_K_M spills to system RAM on one RTX 3090 and fits
 TEST_CASE("offloaded layers must fit the system RAM next to the GPU", "[estimate]") {
     InferenceOptions small_ram;
     small_ram.system_ram = 16 * GiB;
-    const Estimate e = run(test::model("llama-3.1-70b"), "Q4_K_M", test::device("rtx-3090"), small_ram);
+    const Estimate e = test::estimate(test::model("llama-3.1-70b"), "Q4_K_M", test::device("rtx-3090"), small_ram);
     // About 18 GB of layers would have to live in 16 GiB less the OS's share: not possible.
     CHECK(e.verdict == Verdict::does_not_fit);
 }
 
 TEST_CASE("llama.cpp keeps the token embeddings in system RAM and a tied head on the GPU", "[estimate]") {
-    const Estimate untied = run(test::model("llama-3.1-8b"), "Q4_K_M", test::device("rtx-4090"));
+    const Estimate untied = test::estimate(test::model("llama-3.1-8b"), "Q4_K_M", test::device("rtx-4090"));
     REQUIRE(untied.items.size() >= 2);
     const LineItem& embd = untied.items[1];
     CHECK(std::string(embd.key) == "token_embeddings");
     CHECK(embd.location == Location::host);
     CHECK(embd.bytes == untied.weights.token_embd);
     // Gemma ties its embeddings: llama.cpp loads the output copy on the GPU as well.
-    const Estimate tied = run(test::model("gemma-3-4b"), "Q4_K_M", test::device("rtx-4090"));
+    const Estimate tied = test::estimate(test::model("gemma-3-4b"), "Q4_K_M", test::device("rtx-4090"));
     CHECK(tied.weights_bytes == tied.weights.total - tied.weights.vision + tied.weights.token_embd);
 }
 
 TEST_CASE("a CPU-only machine counts every byte against its RAM", "[estimate]") {
-    const Estimate e = run(test::model("llama-3.1-8b"), "Q4_K_M", test::device("cpu-ddr5-5600-dual-32gb"));
+    const Estimate e = test::estimate(test::model("llama-3.1-8b"), "Q4_K_M", test::device("cpu-ddr5-5600-dual-32gb"));
     CHECK(e.gpu_bytes == 0);
     CHECK(e.host_bytes == e.total_bytes);
     CHECK(e.verdict == Verdict::fits);
@@ -174,7 +152,7 @@ TEST_CASE("absurd options are errors that name the option", "[estimate]") {
 }
 
 TEST_CASE("a context beyond the model's training length is a warning, not a silent answer", "[estimate]") {
-    const Estimate e = run(test::model("llama-2-7b"), "Q4_K_M", test::device("h100-sxm"), context(16384));
+    const Estimate e = test::estimate(test::model("llama-2-7b"), "Q4_K_M", test::device("h100-sxm"), test::with_context(16384));
     REQUIRE_FALSE(e.warnings.empty());
     CHECK(e.warnings.front().find("4,096") != std::string::npos);
 }
@@ -183,7 +161,7 @@ TEST_CASE("vLLM takes 90% of the GPU and its KV cache follows the requested cont
     InferenceOptions o;
     o.engine = Engine::vllm;
     o.context = 8192;
-    const Estimate e = run(test::model("llama-3.1-8b"), "bf16", test::device("h100-sxm"), o);
+    const Estimate e = test::estimate(test::model("llama-3.1-8b"), "bf16", test::device("h100-sxm"), o);
     CHECK(e.usable_bytes == round_bytes(80.0 * GiB * 0.9));
     CHECK(e.kv_cache_bytes == 32LL * 8 * 128 * 2 * 2 * 8192);  // 8192 is a multiple of the 16-token block
 }

@@ -157,11 +157,7 @@ TEST_CASE("in the catalog sweep a 0.5B model in fp16 fits an 80 GB H100 with eve
     CHECK(r.gpu_layers == 25);
     CHECK(r.gpu_bytes > 494'032'768LL * 2);
     CHECK(r.gpu_bytes < 80 * GiB);
-    InferenceOptions o;
-    o.context = kDefaultContext;
-    const Expected<Estimate> e = estimate_inference(test::model("qwen2.5-0.5b"), test::quant("fp16"), test::device("h100-sxm"), o);
-    REQUIRE(e.ok());
-    CHECK(e->gpu_bytes == r.gpu_bytes);
+    CHECK(test::estimate(test::model("qwen2.5-0.5b"), "fp16", test::device("h100-sxm"), test::with_context(kDefaultContext)).gpu_bytes == r.gpu_bytes);
 }
 
 TEST_CASE("in the catalog sweep a 70B model in fp32 does not fit an 8 GB RTX 4060", "[sweep]") {
@@ -169,11 +165,7 @@ TEST_CASE("in the catalog sweep a 70B model in fp32 does not fit an 8 GB RTX 406
     const SweepRow& r = row_of(full_sweep(), "llama-3.1-70b", "fp32", "rtx-4060");
     CHECK(r.verdict == kNo);
     CHECK(r.gpu_bytes > 70'553'706'496LL * 4);
-    InferenceOptions o;
-    o.context = kDefaultContext;
-    const Expected<Estimate> e = estimate_inference(test::model("llama-3.1-70b"), test::quant("fp32"), test::device("rtx-4060"), o);
-    REQUIRE(e.ok());
-    CHECK(e->gpu_bytes == r.gpu_bytes);
+    CHECK(test::estimate(test::model("llama-3.1-70b"), "fp32", test::device("rtx-4060"), test::with_context(kDefaultContext)).gpu_bytes == r.gpu_bytes);
 }
 
 TEST_CASE("in the catalog sweep formats an engine cannot load on a device are marked unsupported", "[sweep]") {

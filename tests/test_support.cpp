@@ -46,6 +46,25 @@ const QuantSpec& quant(const std::string& id) {
     return catalog().quants[static_cast<size_t>(l.index)].spec;
 }
 
+PreparedModel assumed_model(std::int64_t params, const std::string& name) {
+    const Expected<AssumedShape> shape = assume_shape(params);
+    REQUIRE(shape.ok());
+    return prepare_model("assumed", name, shape->arch);
+}
+
+Estimate estimate(const PreparedModel& model, const std::string& quant, const Device& device,
+                  const InferenceOptions& options) {
+    const Expected<Estimate> e = estimate_inference(model, test::quant(quant), device, options);
+    if (!e) FAIL(e.error().message);
+    return e.value();
+}
+
+InferenceOptions with_context(std::int64_t tokens) {
+    InferenceOptions o;
+    o.context = tokens;
+    return o;
+}
+
 ModelArch llama_arch(std::int64_t vocab, std::int64_t hidden, std::int64_t ffn, std::int64_t layers,
                      std::int64_t heads, std::int64_t kv_heads) {
     ModelArch a;

@@ -20,6 +20,16 @@ PreparedModel model(const std::string& id);
 const Device& device(const std::string& id);
 const QuantSpec& quant(const std::string& id);
 
+// A model of `params` parameters in the shape assume_shape gives it (REQUIREs that there is one).
+PreparedModel assumed_model(std::int64_t params, const std::string& name = "assumed");
+
+// estimate_inference with the catalog format `quant`; an error fails the test with its message.
+Estimate estimate(const PreparedModel& model, const std::string& quant, const Device& device,
+                  const InferenceOptions& options = {});
+
+// Default options with the context set to `tokens`.
+InferenceOptions with_context(std::int64_t tokens);
+
 // A dense llama-architecture model from the numbers a llama.cpp log prints (n_vocab, n_embd,
 // n_ff, n_layer, n_head, n_head_kv); head_dim = n_embd / n_head, untied output.
 ModelArch llama_arch(std::int64_t vocab, std::int64_t hidden, std::int64_t ffn, std::int64_t layers,

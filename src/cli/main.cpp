@@ -179,10 +179,10 @@ int sweep(const wif::Catalog& c, const wif::cli::Args& args) {
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (args.json) {
         wif::JsonWriter w;
-        wif::write_sweep(w, c, result);
+        wif::write_sweep(w, c, result, true);
         std::cout << w.str() << "\n";
     } else {
-        std::cout << (result.fits + result.offload + result.no + result.unsupported) << " combinations (" << c.models.size() << " models x " << c.quants.size()
+        std::cout << result.combinations() << " combinations (" << c.models.size() << " models x " << c.quants.size()
                   << " formats x " << c.devices.size() << " devices) in " << wif::format_fixed(ms, 1) << " ms: "
                   << result.fits << " fit, " << result.offload << " fit with offload, " << result.no << " do not fit, "
                   << result.unsupported << " unsupported\n";

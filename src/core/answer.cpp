@@ -208,8 +208,14 @@ void write_curve(JsonWriter& w, const std::vector<CurvePoint>& curve) {
     w.end_array();
 }
 
-void write_sweep(JsonWriter& w, const Catalog& c, const SweepResult& result) {
-    w.begin_object().field("ok", true);
+void write_sweep(JsonWriter& w, const Catalog& c, const SweepResult& result, bool with_rows) {
+    w.begin_object().field("ok", true).field("combinations", result.combinations());
+    w.key("counts").begin_object().field("fits", result.fits).field("fits_with_offload", result.offload);
+    w.field("does_not_fit", result.no).field("unsupported", result.unsupported).end_object();
+    if (!with_rows) {
+        w.end_object();
+        return;
+    }
     w.key("models").begin_array();
     for (const ModelEntry& m : c.models) w.value(m.id);
     w.end_array().key("quants").begin_array();
@@ -217,8 +223,6 @@ void write_sweep(JsonWriter& w, const Catalog& c, const SweepResult& result) {
     w.end_array().key("devices").begin_array();
     for (const Device& d : c.devices) w.value(d.id);
     w.end_array();
-    w.key("counts").begin_object().field("fits", result.fits).field("fits_with_offload", result.offload);
-    w.field("does_not_fit", result.no).field("unsupported", result.unsupported).end_object();
     // Rows as [model, quant, device, verdict, gpu_bytes, gpu_layers], verdict -1 = cannot run.
     std::string rows = "[";
     for (size_t i = 0; i < result.rows.size(); ++i) {

@@ -32,7 +32,8 @@ void write_answer(JsonWriter& out, const Answer& answer);
 void write_error(JsonWriter& out, const Error& error);  // {"ok": false, "error": {"code", "message"}}
 void write_options(JsonWriter& out, const std::vector<Option>& options);
 void write_curve(JsonWriter& out, const std::vector<CurvePoint>& curve);
-void write_sweep(JsonWriter& out, const Catalog& catalog, const SweepResult& result);
+// Counts of a sweep; with `rows`, also the catalog ids and every row.
+void write_sweep(JsonWriter& out, const Catalog& catalog, const SweepResult& result, bool rows);
 void write_models(JsonWriter& out, const Catalog& catalog);
 void write_devices(JsonWriter& out, const Catalog& catalog);
 void write_quants(JsonWriter& out, const Catalog& catalog);

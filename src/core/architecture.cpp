@@ -260,7 +260,6 @@ ParamCounts count_params(const ModelArch& arch) {
     return counts_from(tally, arch);
 }
 
-
 Expected<AssumedShape> assume_shape(std::int64_t params) {
     if (params < 100'000'000LL) {
         return make_error("params_out_of_range", "a model of fewer than 0.1B parameters is too small to assume a typical shape for");

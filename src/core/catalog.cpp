@@ -61,23 +61,6 @@ std::vector<int> closest(std::string_view query, int count, const Names& names_o
     return out;
 }
 
-std::vector<std::string> model_names(const ModelEntry& m) {
-    std::vector<std::string> names = m.aliases;
-    names.push_back(m.id);
-    names.push_back(m.name);
-    names.push_back(m.hf_repo);
-    const size_t slash = m.hf_repo.find('/');
-    if (slash != std::string::npos) names.push_back(m.hf_repo.substr(slash + 1));  // "Llama-3.1-8B-Instruct"
-    return names;
-}
-
-std::vector<std::string> device_names(const Device& d) {
-    std::vector<std::string> names = d.aliases;
-    names.push_back(d.id);
-    names.push_back(d.name);
-    return names;
-}
-
 std::vector<std::string> quant_names(const QuantEntry& q) {
     std::vector<std::string> names = q.aliases;
     names.push_back(q.spec.id);
@@ -254,6 +237,23 @@ Expected<bool> index_names(const Entries& entries, const Names& names_of, const 
 }
 
 }  // namespace
+
+std::vector<std::string> model_names(const ModelEntry& m) {
+    std::vector<std::string> names = m.aliases;
+    names.push_back(m.id);
+    names.push_back(m.name);
+    names.push_back(m.hf_repo);
+    const size_t slash = m.hf_repo.find('/');
+    if (slash != std::string::npos) names.push_back(m.hf_repo.substr(slash + 1));  // "Llama-3.1-8B-Instruct"
+    return names;
+}
+
+std::vector<std::string> device_names(const Device& d) {
+    std::vector<std::string> names = d.aliases;
+    names.push_back(d.id);
+    names.push_back(d.name);
+    return names;
+}
 
 std::string lookup_key(std::string_view text) {
     std::string key;

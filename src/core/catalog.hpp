@@ -71,6 +71,11 @@ private:
     std::map<std::string, int> model_index_, device_index_, quant_index_;
 };
 
+// Every name an entry answers to: aliases, id, display name (and for a model its Hugging Face repo
+// id and the repo's own name, "Llama-3.1-8B-Instruct").
+std::vector<std::string> model_names(const ModelEntry& model);
+std::vector<std::string> device_names(const Device& device);
+
 // "Llama-3.1 8B_Instruct" -> "llama318binstruct": the key every lookup compares.
 std::string lookup_key(std::string_view text);
 

@@ -14,6 +14,9 @@ const char* device_kind_name(DeviceKind kind) {
     return "?";
 }
 
+// An idle desktop OS with a browser holds 2-4 GB [estimate]; keep 10% (at least 2 GiB).
+bytes_t os_reserve(bytes_t ram) { return std::max<bytes_t>(2 * GiB, ram / 10); }
+
 bytes_t Device::memory_bytes() const { return round_bytes(memory_gib * static_cast<double>(GiB)); }
 
 UsableMemory usable_memory(const Device& d, const UsableOptions& o, bool describe) {
@@ -26,8 +29,7 @@ UsableMemory usable_memory(const Device& d, const UsableOptions& o, bool describ
         u.source = source;
     };
     if (d.kind == DeviceKind::cpu) {
-        // An idle desktop OS with a browser holds 2-4 GB [estimate]; keep 10% (at least 2 GiB).
-        const bytes_t reserve = o.reserve_bytes >= 0 ? o.reserve_bytes : std::max<bytes_t>(2 * GiB, u.device_bytes / 10);
+        const bytes_t reserve = o.reserve_bytes >= 0 ? o.reserve_bytes : os_reserve(u.device_bytes);
         u.usable_bytes = std::max<bytes_t>(0, u.device_bytes - reserve);
         if (describe) {
             say("system RAM minus " + format_bytes(reserve, Units::gb) + " for the OS and other programs",

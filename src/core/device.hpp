@@ -58,6 +58,9 @@ struct UsableMemory {
 // `describe` = false skips the rule text (sweeps over the whole catalog).
 UsableMemory usable_memory(const Device& device, const UsableOptions& options, bool describe = true);
 
+// What the OS and other programs keep of `ram` bytes of system memory: 10%, at least 2 GiB.
+bytes_t os_reserve(bytes_t ram);
+
 // A device made from a bare memory size ("a 24GB card"), for questions without a model name.
 Device custom_device(double memory_gib, DeviceKind kind);
 

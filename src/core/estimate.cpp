@@ -9,7 +9,6 @@ namespace wif {
 
 namespace {
 
-
 QuantSpec gguf_spec(GgufFtype ftype) {
     QuantSpec q;
     q.family = QuantFamily::gguf;
@@ -32,8 +31,6 @@ QuantSpec mlx_spec(int bits) {
 Error incompatible(Engine e, const QuantSpec& q, const std::string& hint) {
     return make_error("incompatible_format", std::string(engine_name(e)) + " cannot load " + q.name + ": " + hint);
 }
-
-
 
 }  // namespace
 
@@ -137,14 +134,6 @@ Expected<EngineChoice> choose_engine(const QuantSpec& q, const Device& d, std::o
     return c;
 }
 
-
-
-
-
-
-
-
-
 Expected<RunPlan> plan_run(const PreparedModel& m, const QuantSpec& quant, const Device& d, const InferenceOptions& o) {
     RunPlan p;
     // Inputs a person could get wrong: say which and why.
@@ -165,8 +154,7 @@ Expected<RunPlan> plan_run(const PreparedModel& m, const QuantSpec& quant, const
 }
 
 Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec& quant, const Device& d,
-                                         const InferenceOptions& o, const WeightBreakdown* cached_weights,
-                                         EstimateCache* cache) {
+                                         const InferenceOptions& o, const WeightBreakdown* cached_weights) {
     const ModelArch& a = m.arch;
     Expected<RunPlan> planned = plan_run(m, quant, d, o);
     if (!planned) return planned.error();
@@ -186,7 +174,6 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
     const bool cpu_only = p.cpu_only;
 
     // Weights, KV cache and runtime buffers.
-    if (!cached_weights && cache) cached_weights = cache->weights(m, e.quant);
     if (cached_weights) {
         e.weights = *cached_weights;
     } else {
@@ -194,7 +181,7 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
         if (!w) return w.error();
         e.weights = std::move(w.value());
     }
-    e.kv = cache ? cache->kv(a, p.kv) : compute_kv_cache(a, p.kv);
+    e.kv = compute_kv_cache(a, p.kv);
     const WeightSplit split = split_weights(e.weights, a, e.engine, cpu_only);
 
     // Line items: where each engine keeps what.
@@ -254,10 +241,6 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
     e.total_layers = a.num_hidden_layers + 1;
     return e;
 }
-
-
-
-
 
 Expected<Estimate> estimate_inference(const PreparedModel& m, const QuantSpec& quant, const Device& d,
                                       const InferenceOptions& o, const WeightBreakdown* cached_weights) {

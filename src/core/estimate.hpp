@@ -172,8 +172,7 @@ private:
 // The two halves of estimate_inference, for sweeps over many devices: the memory bill depends on
 // the device only through its class (engine, backend, kind, size class), the verdict on its size.
 Expected<Estimate> estimate_requirements(const PreparedModel& model, const QuantSpec& quant, const Device& device,
-                                         const InferenceOptions& options, const WeightBreakdown* weights = nullptr,
-                                         EstimateCache* cache = nullptr);
+                                         const InferenceOptions& options, const WeightBreakdown* weights = nullptr);
 
 struct Placement {
     Verdict verdict = Verdict::does_not_fit;

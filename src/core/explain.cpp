@@ -75,7 +75,6 @@ std::string kv_sentence(const ModelArch& a, const Estimate& e, Units u) {
     return s;
 }
 
-
 }  // namespace
 
 void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, const InferenceOptions& o) {
@@ -167,6 +166,5 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
     }
     if (e.engine == Engine::transformers) e.assumptions.push_back("the prompt fills the context and is prefilled at once (transformers generate)");
 }
-
 
 }  // namespace wif

@@ -8,7 +8,6 @@ namespace wif {
 
 namespace {
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one.
 // Length of the well-formed UTF-8 sequence at `i` (RFC 3629 table 3-7: no overlong forms, no
 // surrogates, nothing above U+10FFFF), or 0 if the bytes there are not one.
 size_t utf8_length(std::string_view text, size_t i) {

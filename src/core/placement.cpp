@@ -25,8 +25,6 @@ bytes_t assumed_system_ram(const Device& d, int gpu_count) {
     return 32 * GiB;
 }
 
-bytes_t os_reserve(bytes_t ram) { return std::max<bytes_t>(2 * GiB, ram / 10); }
-
 }  // namespace
 
 Expected<bool> fill_plan(const PreparedModel& m, const EngineChoice& choice, const QuantSpec& quant, const Device& d,

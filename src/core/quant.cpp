@@ -507,7 +507,13 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
     const bool gguf = q.family == QuantFamily::gguf;
     const GgmlType base = default_type(q.ftype);
     RecipeState s = gguf ? recipe_state(arch, tensors, q.ftype, q.imatrix) : RecipeState{};
-    auto type_of = [&](const Tensor& t) { return gguf ? tensor_type(s, t, base) : GgmlType::f16; };
+    // One tensor: its GGUF type (f16 stands in for other families), exact and whole bytes.
+    struct Sized { GgmlType type; double exact; bytes_t bytes; };
+    auto size_of = [&](const Tensor& t) {
+        const GgmlType type = gguf ? tensor_type(s, t, base) : GgmlType::f16;
+        const double exact = tensor_bytes(t, q, type);
+        return Sized{type, exact, gguf ? static_cast<bytes_t>(exact) : round_bytes(exact)};
+    };
     std::array<std::pair<int, bytes_t>, static_cast<size_t>(GgmlType::count)> per_type{};
     auto tally = [&](GgmlType type, bytes_t bytes) {
         if (!gguf) return;
@@ -521,15 +527,13 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
     for (size_t i = 0; i < tensors.size();) {
         const Tensor& t = tensors[i];
         if (t.layer < 0) {
-            const GgmlType type = type_of(t);
-            const double exact = tensor_bytes(t, q, type);
-            const bytes_t b = gguf ? static_cast<bytes_t>(exact) : round_bytes(exact);
-            fractional_total += exact;
+            const Sized z = size_of(t);
+            fractional_total += z.exact;
             params += t.elements();
-            tally(type, b);
-            if (t.role == TensorRole::token_embd) w.token_embd += b;
-            else if (t.role == TensorRole::vision) w.vision += b;
-            else w.output += b;
+            tally(z.type, z.bytes);
+            if (t.role == TensorRole::token_embd) w.token_embd += z.bytes;
+            else if (t.role == TensorRole::vision) w.vision += z.bytes;
+            else w.output += z.bytes;
             ++i;
             continue;
         }
@@ -547,36 +551,31 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
                 break;
             }
         }
-        bytes_t& layer = w.layers[static_cast<size_t>(t.layer)];
+        BlockMemo computed;
         if (hit) {
-            layer += hit->bytes;
-            w.routed_experts += hit->routed;
-            fractional_total += hit->fractional;
             s.i_attention_wv += hit->attn_v;
             for (const auto& [type, b] : hit->types) tally(type, b);
         } else {
-            BlockMemo m;
-            m.first = i;
-            m.count = end - i;
-            m.key = key;
+            computed.first = i;
+            computed.count = end - i;
+            computed.key = key;
             const std::int64_t counter_before = s.i_attention_wv;
             for (size_t k = i; k < end; ++k) {
-                const GgmlType type = type_of(tensors[k]);
-                const double exact = tensor_bytes(tensors[k], q, type);
-                const bytes_t b = gguf ? static_cast<bytes_t>(exact) : round_bytes(exact);
-                m.bytes += b;
-                m.fractional += exact;
-                if (tensors[k].is_routed_expert()) m.routed += b;
-                m.types.emplace_back(type, b);
-                tally(type, b);
+                const Sized z = size_of(tensors[k]);
+                computed.bytes += z.bytes;
+                computed.fractional += z.exact;
+                if (tensors[k].is_routed_expert()) computed.routed += z.bytes;
+                computed.types.emplace_back(z.type, z.bytes);
+                tally(z.type, z.bytes);
             }
-            m.attn_v = s.i_attention_wv - counter_before;
-            layer += m.bytes;
-            w.routed_experts += m.routed;
-            fractional_total += m.fractional;
-            // Keys only cover two attn_v-like tensors per block; blocks with more are never reused.
-            if (m.attn_v <= 2) memo.push_back(std::move(m));
+            computed.attn_v = s.i_attention_wv - counter_before;
         }
+        const BlockMemo& block = hit ? *hit : computed;
+        w.layers[static_cast<size_t>(t.layer)] += block.bytes;
+        w.routed_experts += block.routed;
+        fractional_total += block.fractional;
+        // Keys only cover two attn_v-like tensors per block; blocks with more are never reused.
+        if (!hit && computed.attn_v <= 2) memo.push_back(std::move(computed));
         for (size_t k = i; k < end; ++k) params += tensors[k].elements();
         i = end;
     }

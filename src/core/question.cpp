@@ -80,7 +80,6 @@ std::vector<Token> tokenize(std::string_view text) {
     return out;
 }
 
-
 struct Match {
     int kind;  // 0 model, 1 device, 2 quant, 3 engine
     int entry;
@@ -97,6 +96,16 @@ bool matches_at(const std::vector<Token>& q, size_t at, const std::vector<Token>
         if (i > 0 && alias[i].glued && alias[i - 1].text.size() == 1 && !alias[i - 1].number && !q[at + i].glued) return false;
     }
     return true;
+}
+
+// Whether one of a device's aliases contains `piece` ("4060 ti" in "rtx 4060 ti 16gb").
+bool any_alias_contains(const std::vector<std::vector<Token>>& aliases, const std::vector<Token>& piece) {
+    for (const std::vector<Token>& alias : aliases) {
+        for (size_t p = 0; p + piece.size() <= alias.size(); ++p) {
+            if (matches_at(alias, p, piece)) return true;
+        }
+    }
+    return false;
 }
 
 template <class Names>
@@ -146,22 +155,8 @@ std::string number_text(double v) {
 }  // namespace
 
 QuestionParser::QuestionParser(const Catalog& c) : catalog_(c) {
-    models_ = aliases_of(c.models.size(), [&](size_t i) {
-        const ModelEntry& m = c.models[i];
-        std::vector<std::string> names = m.aliases;
-        names.push_back(m.id);
-        names.push_back(m.name);
-        names.push_back(m.hf_repo);
-        const size_t slash = m.hf_repo.find('/');
-        if (slash != std::string::npos) names.push_back(m.hf_repo.substr(slash + 1));
-        return names;
-    });
-    devices_ = aliases_of(c.devices.size(), [&](size_t i) {
-        std::vector<std::string> names = c.devices[i].aliases;
-        names.push_back(c.devices[i].id);
-        names.push_back(c.devices[i].name);
-        return names;
-    });
+    models_ = aliases_of(c.models.size(), [&](size_t i) { return model_names(c.models[i]); });
+    devices_ = aliases_of(c.devices.size(), [&](size_t i) { return device_names(c.devices[i]); });
     quants_ = aliases_of(c.quants.size(), [&](size_t i) {
         std::vector<std::string> names = c.quants[i].aliases;
         names.push_back(c.quants[i].spec.id);
@@ -514,14 +509,9 @@ Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
                 const Device& other = c.devices[k];
                 if (other.id == d->id || other.kind != d->kind || std::fabs(other.memory_gib - d->memory_gib) < 0.01) continue;
                 if (wants_laptop != (other.segment == "laptop")) continue;
-                for (const std::vector<Token>& at : device_aliases_[k]) {
-                    bool hit = false;
-                    for (size_t p = 0; p + piece.size() <= at.size() && !hit; ++p) hit = matches_at(at, p, piece);
-                    if (hit) {
-                        others += (others.empty() ? "" : ", ") + other.name + " (" + number_text(other.memory_gib) + " GB)";
-                        out.device_candidates.push_back(other.id);
-                        break;
-                    }
+                if (any_alias_contains(device_aliases_[k], piece)) {
+                    others += (others.empty() ? "" : ", ") + other.name + " (" + number_text(other.memory_gib) + " GB)";
+                    out.device_candidates.push_back(other.id);
                 }
             }
             if (!others.empty()) {
@@ -550,14 +540,7 @@ Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
                 if (len == 1 && weak.count(piece[0].text)) continue;
                 std::vector<int> found;
                 for (size_t k = 0; k < c.devices.size(); ++k) {
-                    for (const std::vector<Token>& at : device_aliases_[k]) {
-                        bool hit = false;
-                        for (size_t p = 0; p + len <= at.size() && !hit; ++p) hit = matches_at(at, p, piece);
-                        if (hit) {
-                            found.push_back(static_cast<int>(k));
-                            break;
-                        }
-                    }
+                    if (any_alias_contains(device_aliases_[k], piece)) found.push_back(static_cast<int>(k));
                 }
                 if (!found.empty() && len > best_len) {
                     best_len = len;

@@ -22,6 +22,7 @@ struct SweepRow {
 struct SweepResult {
     std::vector<SweepRow> rows;
     std::int64_t fits = 0, offload = 0, no = 0, unsupported = 0;
+    std::int64_t combinations() const { return fits + offload + no + unsupported; }
 };
 
 // `keep_rows` keeps every combination's row (the parity check); counting alone skips them.

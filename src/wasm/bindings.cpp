@@ -95,14 +95,7 @@ std::string sweep(double context, bool rows) {
     if (!(context >= 1 && context <= 16'777'216)) return fail(wif::make_error("invalid_context", "context must be 1 to 16777216"));
     const wif::SweepResult result = wif::sweep_catalog(catalog().value(), static_cast<std::int64_t>(context), rows);
     wif::JsonWriter w;
-    if (rows) {
-        wif::write_sweep(w, catalog().value(), result);
-        return w.take();
-    }
-    const std::int64_t combinations = result.fits + result.offload + result.no + result.unsupported;
-    w.begin_object().field("ok", true).field("combinations", combinations);
-    w.key("counts").begin_object().field("fits", result.fits).field("fits_with_offload", result.offload);
-    w.field("does_not_fit", result.no).field("unsupported", result.unsupported).end_object().end_object();
+    wif::write_sweep(w, catalog().value(), result, rows);
     return w.take();
 }
 

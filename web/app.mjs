@@ -134,8 +134,10 @@ function chips(q) {
   if (q.ambiguities.length) html += `<ul class="sugg amb" aria-label="Ambiguities">${q.ambiguities.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>`;
   return html;
 }
+// The line items that count against the device: all of them on a CPU, else those on the GPU.
+const onDeviceItems = (res) => (res.device.kind === 'cpu' ? res.memory.items : res.memory.items.filter((i) => i.location === 'gpu'));
 function bar(res) {
-  const onDevice = res.device.kind === 'cpu' ? res.memory.items : res.memory.items.filter((i) => i.location === 'gpu');
+  const onDevice = onDeviceItems(res);
   const need = onDevice.reduce((a, i) => a + i.bytes, 0);
   const scale = Math.max(need, res.usable_bytes, 1) * 1.04;
   const segs = onDevice.map((i, n) => {
@@ -150,7 +152,7 @@ function bar(res) {
     `<ul class="legend">${legend}<li>needed on the device: <strong>${bytes(need)}</strong> of ${bytes(res.usable_bytes)} usable</li></ul>`;
 }
 function bindTips(root, res) {
-  const onDevice = res.device.kind === 'cpu' ? res.memory.items : res.memory.items.filter((i) => i.location === 'gpu');
+  const onDevice = onDeviceItems(res);
   const tip = root.querySelector('.tip');
   if (!tip) return;
   const show = (e) => {
@@ -255,7 +257,6 @@ function run(fromForm = false) {
   if (!document.documentElement.dataset.ready) performance.mark('wif-computed');
   renderAnswer(res);
   window.__wif = { verdict: res.ok ? res.verdict : 'error', ms: performance.now() - t0 };
-  performance.mark('wif-verdict');
   writeHash();
   // The sweeps below take a few milliseconds; let the verdict paint first.
   afterPaint(() => {
@@ -264,6 +265,10 @@ function run(fromForm = false) {
     renderDevices(lastRequest);
     renderChart(lastRequest, res.usable_bytes, res.ctx);
   });
+}
+
+function showUnits() {
+  for (const u of ['gb', 'gib']) $(`unit-${u}`).setAttribute('aria-pressed', String(u === units));
 }
 
 function bind() {
@@ -291,8 +296,7 @@ function bind() {
   for (const u of ['gb', 'gib']) {
     $(`unit-${u}`).addEventListener('click', () => {
       units = u;
-      $('unit-gb').setAttribute('aria-pressed', String(u === 'gb'));
-      $('unit-gib').setAttribute('aria-pressed', String(u === 'gib'));
+      showUnits();
       run();
     });
   }
@@ -302,7 +306,7 @@ function bind() {
   };
   $('copy-url').addEventListener('click', copy('share-url'));
   $('copy-embed').addEventListener('click', copy('embed-code'));
-  addEventListener('hashchange', () => { const s = readHash(); if (JSON.stringify(s) !== JSON.stringify(state)) { state = s; run(); } });
+  addEventListener('hashchange', () => { const s = readHash(); showUnits(); if (JSON.stringify(s) !== JSON.stringify(state)) { state = s; run(); } });
 }
 
 // Model and device names for the pickers. The core resolves names by itself, so these only turn
@@ -336,8 +340,7 @@ async function main() {
     $('f-quant').append(g);
   }
   state = readHash();
-  $('unit-gb').setAttribute('aria-pressed', String(units === 'gb'));
-  $('unit-gib').setAttribute('aria-pressed', String(units === 'gib'));
+  showUnits();
   if (!Object.keys(state).length) state = { q: EXAMPLE };
   bind();
   run();

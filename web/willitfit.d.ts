@@ -118,7 +118,7 @@ export interface WillItFit {
   list_models(): CatalogModel[];
   list_devices(): CatalogDevice[];
   list_quants(): CatalogQuant[];
-  sweep(ctx?: number, rows?: boolean): { ok: true; combinations?: number; counts: Record<string, number>; rows?: number[][];
+  sweep(ctx?: number, rows?: boolean): { ok: true; combinations: number; counts: Record<string, number>; rows?: number[][];
     models?: string[]; quants?: string[]; devices?: string[] } | WifError;
 }
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "catalog.hpp"
-#include "estimate.hpp"
+#include "facts/catalog.hpp"
+#include "pipeline/estimate.hpp"
 
 namespace wif::test {
 

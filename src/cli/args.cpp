@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "units.hpp"
+#include "base/units.hpp"
 
 namespace wif::cli {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "expected.hpp"
-#include "json_fields.hpp"
+#include "base/expected.hpp"
+#include "base/json_fields.hpp"
 
 namespace wif::cli {
 

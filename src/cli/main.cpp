@@ -12,11 +12,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "advice.hpp"
-#include "sweep.hpp"
-#include "answer.hpp"
+#include "advice/advice.hpp"
+#include "advice/sweep.hpp"
+#include "present/answer.hpp"
 #include "args.hpp"
-#include "catalog.hpp"
+#include "facts/catalog.hpp"
 #include "embedded_catalogs.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "catalog.hpp"
+#include "facts/catalog.hpp"
 
 namespace wif {
 

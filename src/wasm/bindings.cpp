@@ -8,10 +8,10 @@
 
 #include <string>
 
-#include "advice.hpp"
-#include "sweep.hpp"
-#include "answer.hpp"
-#include "catalog.hpp"
+#include "advice/advice.hpp"
+#include "advice/sweep.hpp"
+#include "present/answer.hpp"
+#include "facts/catalog.hpp"
 #include "embedded_catalogs.hpp"
 
 namespace {

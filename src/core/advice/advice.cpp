@@ -1,0 +1,188 @@
+#include "advice/advice.hpp"
+
+#include <algorithm>
+
+namespace wif {
+
+namespace {
+
+Option option_from(const std::string& id, const std::string& name, const Expected<Estimate>& e) {
+    Option o;
+    o.id = id;
+    o.name = name;
+    if (!e) {
+        o.error = e.error().message;
+        return o;
+    }
+    o.engine = engine_name(e->engine);
+    o.verdict = e->verdict;
+    o.gpu_bytes = e->gpu_bytes;
+    o.total_bytes = e->total_bytes;
+    o.usable_bytes = e->usable_bytes;
+    o.weights_bytes = e->weights_bytes;
+    o.gpu_layers = e->gpu_layers;
+    o.total_layers = e->total_layers;
+    o.bits_per_weight = e->weights.bits_per_weight;
+    return o;
+}
+
+InferenceOptions quiet(const InferenceOptions& o) {
+    InferenceOptions q = o;
+    q.explain = false;
+    return q;
+}
+
+// Formats people pick between, best quality first, for suggestions.
+const char* const kLadder[] = {"bf16", "fp16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "IQ3_XXS", "Q2_K", "IQ2_XXS", "IQ1_S"};
+
+}  // namespace
+
+std::vector<Option> quant_options(const Catalog& c, const ResolvedRequest& r) {
+    std::vector<Option> out;
+    out.reserve(c.quants.size());
+    const InferenceOptions base = quiet(r.options);
+    for (const QuantEntry& q : c.quants) {
+        InferenceOptions o = base;
+        // Keep a requested engine only if it can load this format.
+        if (o.engine && !choose_engine(q.spec, r.device, o.engine)) o.engine.reset();
+        out.push_back(option_from(q.spec.id, q.spec.name, estimate_inference(r.model, q.spec, r.device, o)));
+    }
+    return out;
+}
+
+std::vector<Option> device_options(const Catalog& c, const ResolvedRequest& r) {
+    std::vector<Option> out;
+    out.reserve(c.devices.size());
+    InferenceOptions base = quiet(r.options);
+    base.gpu_count = 1;
+    // Weights depend only on model and format: compute them once per format the engines map to.
+    std::vector<std::pair<std::string, WeightBreakdown>> cache;
+    for (const Device& d : c.devices) {
+        InferenceOptions o = base;
+        if (o.engine && !choose_engine(r.quant, d, o.engine)) o.engine.reset();
+        const Expected<EngineChoice> choice = choose_engine(r.quant, d, o.engine);
+        const WeightBreakdown* cached = nullptr;
+        if (choice) {
+            for (const auto& entry : cache) {
+                if (entry.first == choice->quant.id) cached = &entry.second;
+            }
+            if (!cached) {
+                Expected<WeightBreakdown> w = weight_bytes(r.model.arch, r.model.tensors, choice->quant);
+                if (w) {
+                    cache.emplace_back(choice->quant.id, std::move(w.value()));
+                    cached = &cache.back().second;
+                }
+            }
+        }
+        out.push_back(option_from(d.id, d.name, estimate_inference(r.model, r.quant, d, o, cached)));
+    }
+    return out;
+}
+
+std::int64_t largest_context(const ResolvedRequest& r) {
+    InferenceOptions o = quiet(r.options);
+    const Expected<EngineChoice> choice = choose_engine(r.quant, r.device, o.engine);
+    if (!choice) return 0;
+    Expected<WeightBreakdown> weights = weight_bytes(r.model.arch, r.model.tensors, choice->quant);
+    if (!weights) return 0;
+    auto fits = [&](std::int64_t ctx) {
+        o.context = ctx;
+        const Expected<Estimate> e = estimate_inference(r.model, r.quant, r.device, o, &weights.value());
+        return e && e->verdict == Verdict::fits;
+    };
+    const std::int64_t step = 256;
+    const std::int64_t top = r.model.arch.max_position_embeddings > 0 ? r.model.arch.max_position_embeddings : 1 << 20;
+    if (!fits(step)) return 0;
+    if (fits(top)) return top;
+    std::int64_t lo = 1, hi = top / step;  // fits(lo*step) is true, fits(hi*step) is false
+    while (hi - lo > 1) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (fits(mid * step)) lo = mid;
+        else hi = mid;
+    }
+    return lo * step;
+}
+
+std::vector<CurvePoint> context_curve(const ResolvedRequest& r, int points) {
+    std::vector<CurvePoint> out;
+    points = std::clamp(points, 2, 512);
+    InferenceOptions o = quiet(r.options);
+    const std::int64_t top = r.model.arch.max_position_embeddings > 0 ? r.model.arch.max_position_embeddings : 131072;
+    const Expected<EngineChoice> choice = choose_engine(r.quant, r.device, o.engine);
+    if (!choice) return out;
+    Expected<WeightBreakdown> weights = weight_bytes(r.model.arch, r.model.tensors, choice->quant);
+    if (!weights) return out;
+    for (int i = 0; i < points; ++i) {
+        const std::int64_t ctx = std::max<std::int64_t>(256, top * i / (points - 1) / 256 * 256);
+        o.context = ctx;
+        const Expected<Estimate> e = estimate_inference(r.model, r.quant, r.device, o, &weights.value());
+        if (!e) break;
+        CurvePoint p;
+        p.ctx = ctx;
+        p.weights_bytes = e->weights_bytes;
+        p.kv_cache_bytes = e->kv_cache_bytes;
+        p.compute_bytes = e->compute_bytes;
+        p.overhead_bytes = e->overhead_bytes;
+        p.gpu_bytes = e->gpu_bytes;
+        out.push_back(p);
+    }
+    return out;
+}
+
+std::vector<Suggestion> suggestions(const Catalog& c, const ResolvedRequest& r, const Estimate& e, std::int64_t max_context) {
+    std::vector<Suggestion> out;
+    const Units u = r.options.units;
+    if (e.verdict == Verdict::fits) return out;
+    const InferenceOptions base = quiet(r.options);
+
+    // 1. The best-quality format that fits entirely on the device.
+    for (const char* id : kLadder) {
+        const Lookup l = c.find_quant(id);
+        if (l.index < 0) continue;
+        const QuantSpec& q = c.quants[static_cast<size_t>(l.index)].spec;
+        if (q.id == e.quant.id || q.id == r.quant.id) continue;
+        InferenceOptions o = base;
+        if (o.engine && !choose_engine(q, r.device, o.engine)) o.engine.reset();
+        const Expected<Estimate> alt = estimate_inference(r.model, q, r.device, o);
+        if (alt && alt->verdict == Verdict::fits) {
+            Suggestion s;
+            s.kind = "quant";
+            s.quant = q.id;
+            s.engine = engine_name(alt->engine);
+            s.gpu_bytes = alt->gpu_bytes;
+            s.text = q.id + " would fit with " + s.engine + ": " + format_bytes(alt->gpu_bytes, u) + " of " +
+                     format_bytes(alt->usable_bytes, u) + ", " + format_bytes(alt->headroom_bytes, u) + " to spare.";
+            out.push_back(s);
+            break;
+        }
+    }
+    // 2. A shorter context, when the weights fit but the cache does not.
+    if (max_context > 0 && max_context < e.context) {
+        Suggestion s;
+        s.kind = "context";
+        s.ctx = max_context;
+        s.text = "Up to " + format_int(max_context) + " tokens of context would fit in " + e.quant.id + ".";
+        out.push_back(s);
+    }
+    // 3. More of the same GPU (engines that split a model across GPUs).
+    if (r.device.kind == DeviceKind::gpu && e.engine != Engine::mlx && e.engine != Engine::exllamav2) {
+        for (int count = e.gpu_count + 1; count <= 8; ++count) {
+            InferenceOptions o = base;
+            o.gpu_count = count;
+            const Expected<Estimate> alt = estimate_inference(r.model, r.quant, r.device, o);
+            if (alt && alt->verdict == Verdict::fits) {
+                Suggestion s;
+                s.kind = "count";
+                s.count = count;
+                s.gpu_bytes = alt->gpu_bytes;
+                s.text = std::to_string(count) + " x " + r.device.name + " would fit " + e.quant.id + " (" +
+                         format_bytes(alt->gpu_bytes, u) + " of " + format_bytes(alt->usable_bytes, u) + ").";
+                out.push_back(s);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace wif

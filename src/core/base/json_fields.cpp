@@ -1,0 +1,279 @@
+#include "base/json_fields.hpp"
+
+#include <cmath>
+
+#include "base/units.hpp"
+
+namespace wif {
+
+namespace {
+
+// A number as it appeared, for messages (nlohmann's dump() would pull in its whole serializer).
+std::string number_text(const Json& v) {
+    if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
+    if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+    if (v.is_number_float()) {
+        const double d = v.get<double>();
+        return std::isfinite(d) ? format_sig3(d) : "a non-finite number";
+    }
+    return json_type_name(v);
+}
+
+// Where a JSON text stops being valid: a small recursive-descent scan (nlohmann reports no
+// position without exceptions). Returns the byte offset of the first bad character.
+struct Scanner {
+    const std::string& s;
+    size_t i = 0;
+    int depth = 0;
+    void ws() {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) ++i;
+    }
+    bool lit(const char* word) {
+        size_t n = 0;
+        while (word[n] != '\0') {
+            if (i + n >= s.size() || s[i + n] != word[n]) return false;
+            ++n;
+        }
+        i += n;
+        return true;
+    }
+    bool string() {
+        ++i;  // opening quote
+        while (i < s.size()) {
+            const char c = s[i];
+            if (c == '"') {
+                ++i;
+                return true;
+            }
+            if (static_cast<unsigned char>(c) < 0x20) return false;
+            i += c == '\\' ? 2 : 1;
+        }
+        return false;
+    }
+    bool number() {
+        const size_t start = i;
+        if (i < s.size() && s[i] == '-') ++i;
+        while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' || s[i] == 'E' || s[i] == '+' || s[i] == '-')) ++i;
+        return i > start && s[i - 1] != '-';
+    }
+    bool value() {
+        ws();
+        if (i >= s.size() || ++depth > 512) return false;
+        bool ok = false;
+        const char c = s[i];
+        if (c == '{' || c == '[') {
+            const char close = c == '{' ? '}' : ']';
+            ++i;
+            ws();
+            if (i < s.size() && s[i] == close) {
+                ++i;
+                ok = true;
+            } else {
+                while (true) {
+                    if (c == '{') {
+                        ws();
+                        if (i >= s.size() || s[i] != '"' || !string()) break;
+                        ws();
+                        if (i >= s.size() || s[i] != ':') break;
+                        ++i;
+                    }
+                    if (!value()) break;
+                    ws();
+                    if (i < s.size() && s[i] == ',') {
+                        ++i;
+                        continue;
+                    }
+                    if (i < s.size() && s[i] == close) {
+                        ++i;
+                        ok = true;
+                    }
+                    break;
+                }
+            }
+        } else if (c == '"') {
+            ok = string();
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            ok = number();
+        } else {
+            ok = lit("true") || lit("false") || lit("null");
+        }
+        --depth;
+        return ok;
+    }
+};
+
+}  // namespace
+
+std::string json_type_name(const Json& v) {
+    if (v.is_null()) return "null";
+    if (v.is_boolean()) return "a boolean";
+    if (v.is_number()) return "a number";
+    if (v.is_string()) return "a string";
+    if (v.is_array()) return "an array";
+    return "an object";
+}
+
+FieldReader::FieldReader(const Json& object, std::string where, std::string prefix)
+    : object_(object), where_(std::move(where)), prefix_(std::move(prefix)) {
+    if (!object_.is_object()) error_ = make_error("invalid_catalog", where_ + ": expected an object, got " + json_type_name(object_));
+}
+
+std::string FieldReader::path(const char* key) const { return prefix_.empty() ? std::string(key) : prefix_ + "." + key; }
+
+void FieldReader::fail(const char* key, const std::string& what) {
+    if (!ok()) return;
+    error_ = make_error("invalid_catalog", where_ + ": " + path(key) + ": " + what);
+}
+
+bool FieldReader::has(const char* key) const {
+    if (!object_.is_object()) return false;
+    const auto it = object_.find(key);
+    return it != object_.end() && !it->is_null();
+}
+
+std::int64_t FieldReader::integer(const char* key, std::int64_t fallback, std::int64_t min, std::int64_t max, bool required) {
+    if (!ok()) return fallback;
+    if (!has(key)) {
+        if (required) fail(key, "missing (expected an integer)");
+        return fallback;
+    }
+    const Json& v = object_.at(key);
+    double d = 0;
+    if (v.is_number_integer()) {
+        d = static_cast<double>(v.get<std::int64_t>());
+    } else if (v.is_number_float()) {
+        d = v.get<double>();
+        if (!std::isfinite(d) || d != std::floor(d)) {
+            fail(key, "expected an integer, got " + number_text(v));
+            return fallback;
+        }
+    } else {
+        fail(key, "expected an integer, got " + json_type_name(v));
+        return fallback;
+    }
+    if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
+        fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + number_text(v));
+        return fallback;
+    }
+    return static_cast<std::int64_t>(d);
+}
+
+double FieldReader::number(const char* key, double fallback, double min, double max, bool required) {
+    if (!ok()) return fallback;
+    if (!has(key)) {
+        if (required) fail(key, "missing (expected a number)");
+        return fallback;
+    }
+    const Json& v = object_.at(key);
+    if (!v.is_number()) {
+        fail(key, "expected a number, got " + json_type_name(v));
+        return fallback;
+    }
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || d < min || d > max) {
+        fail(key, "must be between " + format_sig3(min) + " and " + format_sig3(max) + ", got " + number_text(v));
+        return fallback;
+    }
+    return d;
+}
+
+std::string FieldReader::string(const char* key, const std::string& fallback, bool required) {
+    if (!ok()) return fallback;
+    if (!has(key)) {
+        if (required) fail(key, "missing (expected a string)");
+        return fallback;
+    }
+    const Json& v = object_.at(key);
+    if (!v.is_string()) {
+        fail(key, "expected a string, got " + json_type_name(v));
+        return fallback;
+    }
+    std::string s = v.get<std::string>();
+    if (required && s.empty()) fail(key, "must not be empty");
+    return s;
+}
+
+bool FieldReader::boolean(const char* key, bool fallback) {
+    if (!ok() || !has(key)) return fallback;
+    const Json& v = object_.at(key);
+    if (!v.is_boolean()) {
+        fail(key, "expected true or false, got " + json_type_name(v));
+        return fallback;
+    }
+    return v.get<bool>();
+}
+
+std::vector<std::string> FieldReader::strings(const char* key) {
+    std::vector<std::string> out;
+    if (!ok() || !has(key)) return out;
+    const Json& v = object_.at(key);
+    if (!v.is_array()) {
+        fail(key, "expected an array of strings, got " + json_type_name(v));
+        return out;
+    }
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string()) {
+            fail(key, "element " + std::to_string(i) + " is " + json_type_name(v[i]) + ", expected a string");
+            return {};
+        }
+        out.push_back(v[i].get<std::string>());
+    }
+    return out;
+}
+
+std::vector<std::int64_t> FieldReader::integers(const char* key, std::int64_t min, std::int64_t max) {
+    std::vector<std::int64_t> out;
+    if (!ok() || !has(key)) return out;
+    const Json& v = object_.at(key);
+    if (!v.is_array()) {
+        fail(key, "expected an array of integers, got " + json_type_name(v));
+        return out;
+    }
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_number_integer() || v[i].get<std::int64_t>() < min || v[i].get<std::int64_t>() > max) {
+            fail(key, "element " + std::to_string(i) + " must be an integer between " + std::to_string(min) + " and " +
+                          std::to_string(max));
+            return {};
+        }
+        out.push_back(v[i].get<std::int64_t>());
+    }
+    return out;
+}
+
+Expected<Json> parse_json(const std::string& text, const std::string& source) {
+    // The JSON parser and the plain DOM builder, not Json::parse/sax_parse: those also instantiate
+    // the callback builder and the CBOR/MessagePack/UBJSON/BSON readers, tens of kilobytes of
+    // WebAssembly for features the core never uses.
+    Json parsed;
+    nlohmann::detail::json_sax_dom_parser<Json> builder(parsed, /*allow_exceptions=*/false);
+    auto input = nlohmann::detail::input_adapter(text);
+    nlohmann::detail::parser<Json, decltype(input)> parser(std::move(input), nullptr, /*allow_exceptions=*/false);
+    const bool valid = parser.sax_parse(&builder, /*strict=*/true) && !builder.is_errored();
+    if (!valid) {
+        Scanner scan{text};
+        const bool valid_prefix = scan.value();
+        size_t at = scan.i;
+        if (valid_prefix) {  // a complete value followed by something else
+            scan.ws();
+            at = scan.i;
+        }
+        size_t line = 1, column = 1;
+        for (size_t k = 0; k < at && k < text.size(); ++k) {
+            if (text[k] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        std::string near = text.substr(std::min(at, text.size()), 16);
+        for (char& ch : near) {
+            if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+        }
+        return make_error("invalid_json", source + ": not valid JSON at line " + std::to_string(line) + ", column " +
+                                              std::to_string(column) + (at >= text.size() ? " (the text ends too early)" : ", near \"" + near + "\""));
+    }
+    return parsed;
+}
+
+}  // namespace wif

@@ -1,0 +1,58 @@
+// KV cache: what each engine allocates per layer for a context, sequence count and cache type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "facts/architecture.hpp"
+#include "facts/engine.hpp"
+#include "base/expected.hpp"
+#include "base/units.hpp"
+
+namespace wif {
+
+// Cache element types. q*_0/q*_1/iq4_nl are ggml block types (llama.cpp -ctk/-ctv); fp8 is
+// vLLM's --kv-cache-dtype fp8 (one byte per element).
+enum class KvType : std::uint8_t { f32, f16, bf16, fp8, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl };
+
+const char* kv_type_name(KvType type);
+bool parse_kv_type(std::string_view text, KvType& out);
+bool kv_type_is_quantized(KvType type);
+// Bytes of a row of `elements` cache values (ggml_row_size for block types).
+bytes_t kv_row_bytes(KvType type, std::int64_t elements);
+
+struct KvRequest {
+    Engine engine = Engine::llama_cpp;
+    std::int64_t context = 4096;    // tokens each sequence can hold
+    std::int64_t sequences = 1;     // sequences decoded together (parallel slots / batch)
+    KvType type_k = KvType::f16;
+    KvType type_v = KvType::f16;
+    bool flash_attn = true;
+    std::int64_t ubatch = 512;                 // llama.cpp -ub
+    std::int64_t max_num_batched_tokens = 2048;  // vLLM scheduler budget (sliding-window blocks)
+
+    bool operator==(const KvRequest&) const = default;
+};
+
+struct KvCache {
+    bytes_t total = 0;
+    std::vector<bytes_t> layers;       // per repeating block
+    std::int64_t cells_full = 0;       // cells of a full-attention layer
+    std::int64_t cells_swa = 0;        // cells of a sliding-window layer (0 if none)
+    std::int64_t full_layers = 0;
+    std::int64_t swa_layers = 0;
+    std::int64_t k_elements = 0;       // per cell per layer
+    std::int64_t v_elements = 0;
+    bytes_t bytes_per_cell = 0;        // one cell in every full-attention layer, K and V
+    std::string layout;                // how the cells were counted, in words
+};
+
+// Checks the cache type against the engine (ollama: f16/q8_0/q4_0; vLLM: f16/bf16/fp8; a
+// quantized V cache needs flash attention in llama.cpp, ...).
+Expected<bool> check_kv_types(Engine engine, KvType type_k, KvType type_v, bool flash_attn);
+
+KvCache compute_kv_cache(const ModelArch& arch, const KvRequest& request);
+
+}  // namespace wif

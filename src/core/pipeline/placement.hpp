@@ -1,0 +1,38 @@
+// Placement: puts a bill of memory on a device and the system RAM beside it: the verdict, how
+// many layers the accelerator holds, and what spills to system RAM (llama.cpp -ngl counting).
+#pragma once
+
+#include "pipeline/estimate.hpp"
+
+namespace wif {
+
+// What a placement needs to know about a requirement.
+struct Needs {
+    Engine engine = Engine::llama_cpp;
+    bytes_t gpu_bytes = 0, host_bytes = 0, total_bytes = 0, gpu_fixed_bytes = 0, head_bytes = 0;
+    const std::vector<bytes_t>* layer_weights = nullptr;
+    const std::vector<bytes_t>* layer_kv = nullptr;
+};
+Needs needs_from(const WeightSplit& weights, const KvCache& kv, const RuntimeTotals& runtime,
+                 const WeightBreakdown& breakdown, Engine engine, bool cpu_only);
+Needs needs_of(const Estimate& estimate);
+
+struct Placement {
+    Verdict verdict = Verdict::does_not_fit;
+    bytes_t device_bytes = 0, usable_bytes = 0, headroom_bytes = 0;
+    bytes_t system_ram_bytes = 0, system_usable_bytes = 0, offloaded_bytes = 0;
+    std::int64_t total_layers = 0, gpu_layers = 0;
+};
+// What a device offers: its memory, the share the engine may use, and the system RAM beside it.
+struct DeviceBudget {
+    DeviceKind kind = DeviceKind::gpu;
+    bytes_t device_bytes = 0;   // all devices together
+    bytes_t usable_bytes = 0;
+    bytes_t system_ram_bytes = 0;
+    bytes_t system_usable_bytes = 0;
+};
+DeviceBudget device_budget(const Device& device, Engine engine, const InferenceOptions& options);
+
+Placement place_on_device(const Needs& needs, const ModelArch& arch, const DeviceBudget& budget);
+
+}  // namespace wif

@@ -1,0 +1,282 @@
+#include "present/answer.hpp"
+
+namespace wif {
+
+namespace {
+
+void write_request(JsonWriter& w, const InferenceRequest& r) {
+    w.begin_object();
+    if (!r.model.empty()) w.field("model", r.model);
+    if (r.params > 0) w.field("params", r.params);
+    if (!r.quant.empty()) w.field("quant", r.quant);
+    if (!r.device.empty()) w.field("device", r.device);
+    if (r.memory_gib > 0) {
+        w.field("memory", r.memory_gib);
+        w.field("device_kind", r.device_kind.empty() ? std::string("gpu") : r.device_kind);
+    }
+    if (r.count > 1) w.field("count", r.count);
+    if (r.ctx > 0) w.field("ctx", r.ctx);
+    if (r.batch > 1) w.field("batch", r.batch);
+    if (!r.kv_type.empty()) w.field("kv_type", r.kv_type);
+    if (!r.engine.empty()) w.field("engine", r.engine);
+    if (r.flash_attn != "auto") w.field("flash_attn", r.flash_attn);
+    if (r.units == Units::gib) w.field("units", "gib");
+    w.end_object();
+}
+
+}  // namespace
+
+Expected<Answer> answer_request(const Catalog& c, const InferenceRequest& r) {
+    Expected<ResolvedRequest> resolved = resolve_request(c, r);
+    if (!resolved) return resolved.error();
+    Answer a;
+    a.request = std::move(resolved.value());
+    Expected<Estimate> e = estimate_inference(a.request.model, a.request.quant, a.request.device, a.request.options);
+    if (!e) return e.error();
+    a.estimate = std::move(e.value());
+    // Assumptions from resolving the request come first: they are what the person left out.
+    a.estimate.assumptions.insert(a.estimate.assumptions.begin(), a.request.assumptions.begin(), a.request.assumptions.end());
+    a.max_context = largest_context(a.request);
+    a.suggestions = suggestions(c, a.request, a.estimate, a.max_context);
+    return a;
+}
+
+namespace {
+
+void error_fields(JsonWriter& w, const Error& error) {
+    w.field("ok", false).key("error").begin_object();
+    w.field("code", error.code).field("message", error.message);
+    w.end_object();
+}
+
+void answer_fields(JsonWriter& w, const Answer& a) {
+    const Estimate& e = a.estimate;
+    const PreparedModel& m = a.request.model;
+    const Device& d = a.request.device;
+    w.field("ok", true);
+    w.field("verdict", verdict_name(e.verdict));
+    w.field("headline", e.headline);
+
+    w.key("model").begin_object();
+    w.field("id", m.id).field("name", m.name).field("params", m.params.total).field("active_params", m.params.active);
+    w.field("layers", m.arch.num_hidden_layers).field("max_context", m.arch.max_position_embeddings);
+    w.field("model_type", m.arch.model_type);
+    if (!a.request.hf_repo.empty()) w.field("hf_repo", a.request.hf_repo);
+    if (a.request.published_params > 0) w.field("published_params", a.request.published_params);
+    if (a.request.published_active_params > 0) w.field("published_active_params", a.request.published_active_params);
+    if (!m.assumed_shape.empty()) w.field("assumed_shape", m.assumed_shape);
+    w.end_object();
+
+    w.key("quant").begin_object();
+    w.field("id", e.quant.id).field("name", e.quant.name).field("family", quant_family_name(e.quant.family));
+    w.field("bits_per_weight", e.weights.bits_per_weight);
+    if (a.request.quant.id != e.quant.id) w.field("requested", a.request.quant.id);
+    if (e.quant.family == QuantFamily::gguf) {
+        w.field("gguf_file_bytes", gguf_file_bytes(m.arch, e.weights));
+        w.key("tensor_types").begin_array();
+        for (const auto& t : e.weights.by_type) {
+            w.begin_object().field("type", t.type).field("tensors", t.tensors).field("bytes", t.bytes).end_object();
+        }
+        w.end_array();
+    }
+    w.end_object();
+
+    w.key("device").begin_object();
+    w.field("id", d.id).field("name", d.name).field("kind", device_kind_name(d.kind));
+    w.field("memory_bytes", d.memory_bytes()).field("count", e.gpu_count).field("bandwidth_gbs", d.bandwidth_gbs);
+    w.end_object();
+
+    w.field("engine", engine_name(e.engine)).field("backend", backend_name(e.backend));
+    w.field("flash_attn", e.flash_attn).field("ctx", e.context).field("batch", e.sequences);
+    w.field("kv_type", kv_type_name(e.kv_type));
+
+    w.key("memory").begin_object();
+    w.field("weights_bytes", e.weights_bytes).field("kv_cache_bytes", e.kv_cache_bytes);
+    w.field("compute_bytes", e.compute_bytes).field("overhead_bytes", e.overhead_bytes);
+    w.field("total_bytes", e.total_bytes).field("gpu_bytes", e.gpu_bytes).field("host_bytes", e.host_bytes);
+    w.key("items").begin_array();
+    for (const LineItem& i : e.items) {
+        w.begin_object();
+        w.field("key", i.key).field("category", item_category_name(i.category)).field("label", i.label);
+        w.field("bytes", i.bytes).field("location", location_name(i.location));
+        w.field("formula", i.formula).field("source", i.source);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+
+    w.field("usable_bytes", e.usable_bytes).field("device_bytes", e.device_bytes).field("headroom_bytes", e.headroom_bytes);
+    w.field("usable_rule", e.usable_rule).field("usable_source", e.usable_source);
+    w.field("system_ram_bytes", e.system_ram_bytes).field("offloaded_bytes", e.offloaded_bytes);
+    w.field("total_layers", e.total_layers).field("gpu_layers", e.gpu_layers).field("max_context", a.max_context);
+    w.field("explanation", e.explanation).field("assumptions", e.assumptions).field("warnings", e.warnings);
+
+    w.key("suggestions").begin_array();
+    for (const Suggestion& s : a.suggestions) {
+        w.begin_object().field("kind", s.kind).field("text", s.text);
+        if (!s.quant.empty()) w.field("quant", s.quant);
+        if (!s.engine.empty()) w.field("engine", s.engine);
+        if (s.ctx > 0) w.field("ctx", s.ctx);
+        if (s.count > 0) w.field("count", s.count);
+        if (s.gpu_bytes > 0) w.field("gpu_bytes", s.gpu_bytes);
+        w.end_object();
+    }
+    w.end_array();
+    w.field("units", a.request.options.units == Units::gib ? "gib" : "gb");
+}
+
+}  // namespace
+
+void write_error(JsonWriter& w, const Error& error) {
+    w.begin_object();
+    error_fields(w, error);
+    w.end_object();
+}
+
+void write_answer(JsonWriter& w, const Answer& a) {
+    w.begin_object();
+    answer_fields(w, a);
+    w.end_object();
+}
+
+std::string error_json(const Error& error, int indent) {
+    JsonWriter w(indent);
+    write_error(w, error);
+    return w.take();
+}
+
+std::string ask_json(const Catalog& c, std::string_view text, int indent) {
+    return ask_json(QuestionParser(c), c, text, indent);
+}
+
+std::string ask_json(const QuestionParser& parser, const Catalog& c, std::string_view text, int indent) {
+    Expected<ParsedQuestion> parsed = parser.parse(text);
+    if (!parsed) return error_json(parsed.error(), indent);
+    const ParsedQuestion& q = parsed.value();
+    Expected<Answer> a = answer_request(c, q.request);
+    JsonWriter w(indent);
+    w.begin_object();
+    if (a) answer_fields(w, a.value());
+    else error_fields(w, a.error());
+    w.key("question").begin_object();
+    w.field("text", std::string(text)).field("understood", q.understood).field("ambiguities", q.ambiguities);
+    if (!q.model_candidates.empty()) w.field("model_candidates", q.model_candidates);
+    if (!q.device_candidates.empty()) w.field("device_candidates", q.device_candidates);
+    w.key("request");
+    write_request(w, q.request);
+    w.end_object();
+    w.end_object();
+    return w.take();
+}
+
+std::string estimate_json(const Catalog& c, const std::string& text, int indent) {
+    Expected<Json> parsed = parse_json(text, "request");
+    if (!parsed) return error_json(parsed.error(), indent);
+    Expected<InferenceRequest> r = request_from_json(parsed.value());
+    if (!r) return error_json(r.error(), indent);
+    Expected<Answer> a = answer_request(c, r.value());
+    if (!a) return error_json(a.error(), indent);
+    JsonWriter w(indent);
+    write_answer(w, a.value());
+    return w.take();
+}
+
+void write_options(JsonWriter& w, const std::vector<Option>& options) {
+    w.begin_array();
+    for (const Option& o : options) {
+        w.begin_object().field("id", o.id).field("name", o.name);
+        if (!o.error.empty()) {
+            w.field("verdict", "unsupported").field("error", o.error);
+        } else {
+            w.field("verdict", verdict_name(o.verdict)).field("engine", o.engine);
+            w.field("gpu_bytes", o.gpu_bytes).field("total_bytes", o.total_bytes).field("usable_bytes", o.usable_bytes);
+            w.field("weights_bytes", o.weights_bytes).field("gpu_layers", o.gpu_layers).field("total_layers", o.total_layers);
+            w.field("bits_per_weight", o.bits_per_weight);
+        }
+        w.end_object();
+    }
+    w.end_array();
+}
+
+void write_curve(JsonWriter& w, const std::vector<CurvePoint>& curve) {
+    w.begin_array();
+    for (const CurvePoint& p : curve) {
+        w.begin_object().field("ctx", p.ctx).field("weights_bytes", p.weights_bytes);
+        w.field("kv_cache_bytes", p.kv_cache_bytes).field("compute_bytes", p.compute_bytes);
+        w.field("overhead_bytes", p.overhead_bytes).field("gpu_bytes", p.gpu_bytes).end_object();
+    }
+    w.end_array();
+}
+
+void write_sweep(JsonWriter& w, const Catalog& c, const SweepResult& result, bool with_rows) {
+    w.begin_object().field("ok", true).field("combinations", result.combinations());
+    w.key("counts").begin_object().field("fits", result.fits).field("fits_with_offload", result.offload);
+    w.field("does_not_fit", result.no).field("unsupported", result.unsupported).end_object();
+    if (!with_rows) {
+        w.end_object();
+        return;
+    }
+    w.key("models").begin_array();
+    for (const ModelEntry& m : c.models) w.value(m.id);
+    w.end_array().key("quants").begin_array();
+    for (const QuantEntry& q : c.quants) w.value(q.spec.id);
+    w.end_array().key("devices").begin_array();
+    for (const Device& d : c.devices) w.value(d.id);
+    w.end_array();
+    // Rows as [model, quant, device, verdict, gpu_bytes, gpu_layers], verdict -1 = cannot run.
+    std::string rows = "[";
+    for (size_t i = 0; i < result.rows.size(); ++i) {
+        const SweepRow& r = result.rows[i];
+        if (i) rows.push_back(',');
+        const std::int64_t fields[] = {r.model, r.quant, r.device, r.verdict, r.gpu_bytes, r.gpu_layers};
+        for (size_t k = 0; k < 6; ++k) {
+            rows.push_back(k ? ',' : '[');
+            rows += std::to_string(fields[k]);
+        }
+        rows.push_back(']');
+    }
+    rows.push_back(']');
+    w.key("rows").raw(rows);
+    w.end_object();
+}
+
+void write_models(JsonWriter& w, const Catalog& c) {
+    w.begin_array();
+    for (const ModelEntry& m : c.models) {
+        const ParamCounts p = count_params(m.arch);
+        w.begin_object().field("id", m.id).field("name", m.name).field("family", m.family).field("hf_repo", m.hf_repo);
+        w.field("aliases", m.aliases).field("params", p.total).field("active_params", p.active);
+        w.field("published_params", m.published_params).field("layers", m.arch.num_hidden_layers);
+        w.field("max_context", m.arch.max_position_embeddings).field("model_type", m.arch.model_type);
+        w.field("moe", m.arch.is_moe()).end_object();
+    }
+    w.end_array();
+}
+
+void write_devices(JsonWriter& w, const Catalog& c) {
+    w.begin_array();
+    for (const Device& d : c.devices) {
+        w.begin_object().field("id", d.id).field("name", d.name).field("vendor", d.vendor);
+        w.field("kind", device_kind_name(d.kind)).field("segment", d.segment).field("aliases", d.aliases);
+        w.field("memory_bytes", d.memory_bytes()).field("memory_gib", d.memory_gib);
+        w.field("bandwidth_gbs", d.bandwidth_gbs).field("backend", backend_name(d.backend));
+        if (d.fp16_tflops > 0) w.field("fp16_tflops", d.fp16_tflops);
+        if (d.price_usd > 0) w.field("price_usd", d.price_usd);
+        if (d.cloud_usd_per_hour > 0) w.field("cloud_usd_per_hour", d.cloud_usd_per_hour);
+        if (d.tdp_w > 0) w.field("tdp_w", d.tdp_w);
+        w.end_object();
+    }
+    w.end_array();
+}
+
+void write_quants(JsonWriter& w, const Catalog& c) {
+    w.begin_array();
+    for (const QuantEntry& q : c.quants) {
+        w.begin_object().field("id", q.spec.id).field("name", q.spec.name);
+        w.field("family", quant_family_name(q.spec.family)).field("aliases", q.aliases);
+        w.field("description", q.description).end_object();
+    }
+    w.end_array();
+}
+
+}  // namespace wif

@@ -1,0 +1,633 @@
+#include "question/question.hpp"
+
+#include <algorithm>
+
+#include "base/small_sort.hpp"
+#include <cmath>
+#include <cctype>
+#include <cstdlib>
+#include <set>
+
+namespace wif {
+
+namespace {
+
+using Token = QuestionParser::Token;
+using Alias = QuestionParser::Alias;
+
+// Lower-case word and number runs; a letter/digit boundary splits ("70b" -> 70, b) but a decimal
+// point between digits does not ("3.1", "1.5"). "×" counts as "x".
+std::vector<Token> tokenize(std::string_view text) {
+    std::vector<Token> out;
+    std::string cur;
+    int cur_kind = 0;  // 1 digit run, 2 letter run
+    bool glued_next = false;
+    auto flush = [&](bool next_glued) {
+        if (!cur.empty()) {
+            Token t;
+            t.text = cur;
+            t.glued = glued_next;
+            t.number = cur_kind == 1;
+            if (t.number) t.value = std::strtod(cur.c_str(), nullptr);
+            out.push_back(t);
+            cur.clear();
+        }
+        glued_next = next_glued;
+        cur_kind = 0;
+    };
+    for (size_t i = 0; i < text.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        if (c == 0xC3 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x97) {  // "×"
+            flush(false);
+            cur = "x";
+            cur_kind = 2;
+            flush(true);
+            ++i;
+            continue;
+        }
+        if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
+        if (c == '+') {  // "Command R+" is not "Command R"
+            flush(true);
+            cur = "+";
+            cur_kind = 3;
+            flush(false);
+            continue;
+        }
+        const int kind = (c >= '0' && c <= '9') ? 1 : (c >= 'a' && c <= 'z') ? 2 : 0;
+        // "8xh100": a count's "x" glued to a name is its own word.
+        if (kind == 2 && c == 'x' && cur_kind == 1 && i + 1 < text.size() && std::isalpha(static_cast<unsigned char>(text[i + 1]))) {
+            flush(true);
+            cur = "x";
+            cur_kind = 2;
+            flush(true);
+            continue;
+        }
+        if (kind == 0) {
+            const bool decimal = c == '.' && cur_kind == 1 && cur.find('.') == std::string::npos && i + 1 < text.size() &&
+                                 text[i + 1] >= '0' && text[i + 1] <= '9';
+            if (decimal) {
+                cur.push_back('.');
+                continue;
+            }
+            flush(false);
+            continue;
+        }
+        if (cur_kind != 0 && kind != cur_kind) flush(true);
+        cur_kind = kind;
+        cur.push_back(static_cast<char>(c));
+    }
+    flush(false);
+    return out;
+}
+
+struct Match {
+    int kind;  // 0 model, 1 device, 2 quant, 3 engine
+    int entry;
+    size_t start;
+    size_t length;
+};
+
+bool matches_at(const std::vector<Token>& q, size_t at, const std::vector<Token>& alias) {
+    if (alias.empty() || at + alias.size() > q.size()) return false;
+    for (size_t i = 0; i < alias.size(); ++i) {
+        if (q[at + i].text != alias[i].text) return false;
+        // "a10", "m2", "h100": a single letter glued to a number must be glued in the question too,
+        // so "a 10 GB card" is not an A10.
+        if (i > 0 && alias[i].glued && alias[i - 1].text.size() == 1 && !alias[i - 1].number && !q[at + i].glued) return false;
+    }
+    return true;
+}
+
+// Whether one of a device's aliases contains `piece` ("4060 ti" in "rtx 4060 ti 16gb").
+bool any_alias_contains(const std::vector<std::vector<Token>>& aliases, const std::vector<Token>& piece) {
+    for (const std::vector<Token>& alias : aliases) {
+        for (size_t p = 0; p + piece.size() <= alias.size(); ++p) {
+            if (matches_at(alias, p, piece)) return true;
+        }
+    }
+    return false;
+}
+
+template <class Names>
+std::vector<Alias> aliases_of(size_t count, const Names& names_of) {
+    std::vector<Alias> out;
+    for (size_t i = 0; i < count; ++i) {
+        std::set<std::string> seen;
+        for (const std::string& name : names_of(i)) {
+            std::vector<Token> t = tokenize(name);
+            std::string key;
+            for (const Token& tok : t) key += tok.text + " ";
+            if (t.empty() || !seen.insert(key).second) continue;
+            out.push_back({static_cast<int>(i), std::move(t)});
+        }
+    }
+    return out;
+}
+
+bool is_word(const std::vector<Token>& q, size_t i, std::initializer_list<const char*> words) {
+    if (i >= q.size()) return false;
+    for (const char* w : words) {
+        if (q[i].text == w) return true;
+    }
+    return false;
+}
+
+std::string join(const std::vector<Token>& q, size_t start, size_t length) {
+    std::string out;
+    for (size_t i = start; i < start + length && i < q.size(); ++i) {
+        if (i > start && !q[i].glued) out += ' ';
+        out += q[i].text;
+    }
+    return out;
+}
+
+// A parameter count from a number and its scale, kept inside int64 so absurd sizes reach the range
+// check instead of overflowing.
+std::int64_t count_of(double v, double scale) {
+    const double n = v * scale;
+    return n >= 1e18 ? static_cast<std::int64_t>(1e18) : static_cast<std::int64_t>(std::llround(n));
+}
+
+std::string number_text(double v) {
+    return v == std::floor(v) ? format_int(static_cast<std::int64_t>(v)) : format_sig3(v);
+}
+
+}  // namespace
+
+QuestionParser::QuestionParser(const Catalog& c) : catalog_(c) {
+    models_ = aliases_of(c.models.size(), [&](size_t i) { return model_names(c.models[i]); });
+    devices_ = aliases_of(c.devices.size(), [&](size_t i) { return device_names(c.devices[i]); });
+    quants_ = aliases_of(c.quants.size(), [&](size_t i) {
+        std::vector<std::string> names = c.quants[i].aliases;
+        names.push_back(c.quants[i].spec.id);
+        return names;
+    });
+    std::set<std::string> words;
+    for (const ModelEntry& m : c.models) {
+        model_names_.push_back(tokenize(m.name));
+        for (const Token& t : model_names_.back()) {
+            if (!t.number) words.insert(t.text);
+        }
+    }
+    vocabulary_.assign(words.begin(), words.end());
+    for (const Device& d : c.devices) {
+        device_aliases_.emplace_back();
+        for (const std::string& alias : d.aliases) device_aliases_.back().push_back(tokenize(alias));
+    }
+}
+
+Expected<ParsedQuestion> parse_question(const Catalog& catalog, std::string_view text) {
+    return QuestionParser(catalog).parse(text);
+}
+
+Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
+    const Catalog& c = catalog_;
+    if (text.size() > 2000) return make_error("question_too_long", "the question is longer than 2000 characters");
+    const std::vector<Token> q = tokenize(text);
+    if (q.empty()) return make_error("empty_question", "the question is empty; try \"llama 3.1 8b q4_k_m on an rtx 4060\"");
+    ParsedQuestion out;
+    InferenceRequest& r = out.request;
+    std::vector<char> used(q.size(), 0);
+
+    // 1. Catalog names, longest first across models, devices and formats.
+    static const char* const kEngines[][3] = {{"ollama", "", "ollama"}, {"vllm", "", "vllm"},
+                                               {"llama", "cpp", "llama.cpp"}, {"llamacpp", "", "llama.cpp"},
+                                               {"transformers", "", "transformers"}, {"mlx", "", "mlx"},
+                                               {"exllamav", "2", "exllamav2"}, {"exllama", "", "exllamav2"},
+                                               {"lm", "studio", "llama.cpp"}, {"koboldcpp", "", "llama.cpp"}};
+    std::vector<Match> matches;
+    auto scan = [&](int kind, const std::vector<Alias>& aliases) {
+        for (const Alias& a : aliases) {
+            for (size_t i = 0; i + a.tokens.size() <= q.size(); ++i) {
+                if (matches_at(q, i, a.tokens)) matches.push_back({kind, a.entry, i, a.tokens.size()});
+            }
+        }
+    };
+    scan(0, models_);
+    scan(1, devices_);
+    scan(2, quants_);
+    for (int e = 0; e < static_cast<int>(sizeof(kEngines) / sizeof(kEngines[0])); ++e) {
+        for (size_t i = 0; i < q.size(); ++i) {
+            if (q[i].text != kEngines[e][0]) continue;
+            const bool two = kEngines[e][1][0] != '\0';
+            if (two && !(i + 1 < q.size() && q[i + 1].text == kEngines[e][1])) continue;
+            matches.push_back({3, e, i, two ? 2u : 1u});
+        }
+    }
+    small_stable_sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
+        return a.length != b.length ? a.length > b.length : a.start < b.start;
+    });
+    std::vector<Match> accepted;
+    for (const Match& m : matches) {
+        bool overlap = false;
+        for (size_t i = m.start; i < m.start + m.length; ++i) overlap = overlap || used[i];
+        if (overlap) continue;
+        for (size_t i = m.start; i < m.start + m.length; ++i) used[i] = true;
+        accepted.push_back(m);
+    }
+    small_stable_sort(accepted.begin(), accepted.end(), [](const Match& a, const Match& b) { return a.start < b.start; });
+
+    // 2. Numbers with units and keywords in what is left.
+    double memory_gib = 0;
+    std::int64_t params = 0;
+    std::string params_text;
+    enum Hint { none, gpu, mac, cpu } hint = none;
+    bool wants_laptop = false, no_gpu = false;
+    for (size_t i = 0; i < q.size(); ++i) {
+        const std::string& w = q[i].text;
+        if (w == "laptop" || w == "notebook" || w == "mobile") wants_laptop = true;
+        if (w == "mac" || w == "macbook" || w == "imac" || w == "apple" || w == "unified") hint = mac;
+        if ((w == "vram" || w == "card" || w == "gpu" || w == "gpus") && hint != mac) hint = gpu;
+        if ((w == "no" || w == "without") && is_word(q, i + 1, {"gpu", "gpus", "graphics"})) no_gpu = true;
+        if (w == "without" && is_word(q, i + 1, {"a", "any"}) && is_word(q, i + 2, {"gpu", "gpus"})) no_gpu = true;
+        if (w == "cpu" && hint != mac) hint = cpu;
+        if (w == "gib") r.units = Units::gib;
+        if (used[i] || !q[i].number) continue;
+        const double v = q[i].value;
+        const std::string unit = i + 1 < q.size() ? q[i + 1].text : "";
+        const bool unit_free = i + 1 < q.size() && !used[i + 1];
+        if (unit_free && (unit == "gb" || unit == "gib" || unit == "g" || unit == "tb" || unit == "mb") && v > 0) {
+            memory_gib = unit == "tb" ? v * 1024 : unit == "mb" ? v / 1024 : v;
+            used[i] = used[i + 1] = true;
+            if (is_word(q, i + 2, {"ram"}) && hint == none) hint = cpu;
+            if (is_word(q, i + 2, {"vram", "card", "gpu"})) hint = gpu;
+            if (is_word(q, i + 2, {"of"}) && is_word(q, i + 3, {"ram"}) && hint == none) hint = cpu;
+            if (is_word(q, i + 2, {"unified"})) hint = mac;
+            continue;
+        }
+        if (unit_free && (unit == "b" || unit == "billion" || unit == "bn") && !is_word(q, i + 2, {"x"})) {
+            params = count_of(v, 1e9);
+            params_text = number_text(v) + "B";
+            used[i] = used[i + 1] = true;
+            continue;
+        }
+        if (unit_free && (unit == "t" || unit == "trillion") && !is_word(q, i + 2, {"x"})) {
+            params = count_of(v, 1e12);
+            params_text = number_text(v) + "T";
+            used[i] = used[i + 1] = true;
+            continue;
+        }
+        if (unit_free && (unit == "m" || unit == "million") && is_word(q, i + 2, {"params", "parameters", "parameter", "model"})) {
+            params = count_of(v, 1e6);
+            params_text = number_text(v) + "M";
+            used[i] = used[i + 1] = true;
+            continue;
+        }
+        if (unit_free && unit == "k" && v > 0 && v <= 16384) {
+            r.ctx = static_cast<std::int64_t>(std::llround(v * 1024));
+            used[i] = used[i + 1] = true;
+            continue;
+        }
+        if (unit_free && (unit == "tokens" || unit == "token" || unit == "ctx" || unit == "context") && v >= 16 && v <= 16'777'216) {
+            r.ctx = static_cast<std::int64_t>(v);
+            used[i] = used[i + 1] = true;
+            continue;
+        }
+        if (i > 0 && is_word(q, i - 1, {"ctx", "context"}) && v >= 16 && v <= 16'777'216) {
+            r.ctx = static_cast<std::int64_t>(v);
+            used[i] = true;
+            continue;
+        }
+        if (unit_free && (unit == "users" || unit == "user" || unit == "concurrent" || unit == "parallel" || unit == "sequences" ||
+                          unit == "requests" || unit == "streams" || unit == "slots") && v >= 1 && v <= 4096) {
+            r.batch = static_cast<std::int64_t>(v);
+            used[i] = used[i + 1] = true;
+            continue;
+        }
+        if (i > 0 && (is_word(q, i - 1, {"batch"}) || (i > 1 && is_word(q, i - 1, {"of", "size"}) && is_word(q, i - 2, {"batch", "size"}))) &&
+            v >= 1 && v <= 4096) {
+            r.batch = static_cast<std::int64_t>(v);
+            used[i] = true;
+            continue;
+        }
+    }
+    for (size_t i = 0; i + 1 < q.size(); ++i) {
+        if (q[i].text == "flash" && is_word(q, i + 1, {"attention", "attn"})) {
+            const bool negated = (i > 0 && is_word(q, i - 1, {"no", "without"})) || is_word(q, i + 2, {"off"});
+            r.flash_attn = negated ? "off" : "on";
+            out.understood.push_back(std::string("flash attention: ") + (negated ? "off" : "on"));
+        }
+    }
+
+    // 3. Interpret the catalog matches.
+    int model_entry = -1, device_entry = -1, quant_entry = -1, kv_entry = -1;
+    size_t device_start = 0, device_len = 0;
+    std::string model_words, device_words;
+    for (const Match& m : accepted) {
+        const std::string words = join(q, m.start, m.length);
+        if (m.kind == 0) {
+            if (model_entry >= 0 && model_entry != m.entry) {
+                out.ambiguities.push_back("\"" + words + "\" also names a model (" + c.models[static_cast<size_t>(m.entry)].name +
+                                          "); answered for " + c.models[static_cast<size_t>(model_entry)].name);
+                continue;
+            }
+            model_entry = m.entry;
+            model_words = words;
+        } else if (m.kind == 1) {
+            if (device_entry >= 0 && device_entry != m.entry) {
+                const Device& first = c.devices[static_cast<size_t>(device_entry)];
+                const Device& second = c.devices[static_cast<size_t>(m.entry)];
+                // "Surface Laptop Studio 2 with an RTX 4060": the laptop name already fixed the GPU.
+                if (second.segment == "laptop" && first.segment != "laptop") {
+                    device_entry = m.entry;
+                    device_words = words;
+                    device_start = m.start;
+                    device_len = m.length;
+                } else if (!(first.segment == "laptop" && second.segment != "laptop")) {
+                    out.ambiguities.push_back("the question names two devices; answered for " + first.name + ", not " + second.name);
+                }
+                continue;
+            }
+            device_entry = m.entry;
+            device_words = words;
+            device_start = m.start;
+            device_len = m.length;
+        } else if (m.kind == 2) {
+            // A format next to "kv"/"cache" describes the KV cache, not the weights.
+            const bool kv = is_word(q, m.start + m.length, {"kv", "cache"}) || (m.start > 0 && is_word(q, m.start - 1, {"kv", "cache"})) ||
+                            (m.start > 1 && is_word(q, m.start - 2, {"kv"}));
+            if (kv) kv_entry = m.entry;
+            else if (quant_entry < 0) quant_entry = m.entry;
+            else out.ambiguities.push_back("two weight formats in the question; used " + c.quants[static_cast<size_t>(quant_entry)].spec.id);
+        } else {
+            r.engine = kEngines[m.entry][2];
+            out.understood.push_back("engine: " + r.engine);
+        }
+    }
+
+    // Model: a catalog name, else family words + size, else a bare parameter count.
+    if (model_entry < 0) {
+        static const std::set<std::string> generic = {"b", "x", "instruct", "chat", "it", "base", "model", "mini", "small", "large", "medium", "a", "e"};
+        std::vector<std::string> family;
+        for (size_t i = 0; i < q.size(); ++i) {
+            if (used[i] || q[i].number) continue;
+            if (std::binary_search(vocabulary_.begin(), vocabulary_.end(), q[i].text) && !generic.count(q[i].text)) {
+                family.push_back(q[i].text);
+            }
+        }
+        if (!family.empty()) {
+            std::vector<int> candidates;
+            for (size_t k = 0; k < c.models.size(); ++k) {
+                const std::vector<Token>& name = model_names_[k];
+                std::set<std::string> words;
+                for (const Token& t : name) words.insert(t.text);
+                bool all = std::all_of(family.begin(), family.end(), [&](const std::string& f) { return words.count(f) > 0; });
+                if (!all || name.empty() || name[0].text != family[0]) continue;
+                if (params > 0) {
+                    const double billions = static_cast<double>(params) / 1e9;
+                    bool size = false;
+                    for (size_t t = 0; t + 1 < name.size(); ++t) {
+                        size = size || (name[t].number && std::fabs(name[t].value - billions) < 1e-6 && name[t + 1].text == "b");
+                    }
+                    if (!size) continue;
+                }
+                candidates.push_back(static_cast<int>(k));
+            }
+            if (!candidates.empty()) {
+                small_stable_sort(candidates.begin(), candidates.end(), [&](int a, int b) {
+                    return c.models[static_cast<size_t>(a)].release_date > c.models[static_cast<size_t>(b)].release_date;
+                });
+                model_entry = candidates[0];
+                model_words = "";
+                for (const std::string& f : family) model_words += (model_words.empty() ? "" : " ") + f;
+                if (!params_text.empty()) model_words += " " + params_text;
+                if (candidates.size() > 1) {
+                    std::string names;
+                    for (size_t k = 0; k < candidates.size() && k < 6; ++k) {
+                        names += (k ? ", " : "") + c.models[static_cast<size_t>(candidates[k])].name;
+                        out.model_candidates.push_back(c.models[static_cast<size_t>(candidates[k])].id);
+                    }
+                    out.ambiguities.push_back("\"" + model_words + "\" could be " + names + "; answered for the newest, " +
+                                              c.models[static_cast<size_t>(model_entry)].name);
+                }
+                params = 0;
+            } else if (params == 0) {
+                return make_error("unknown_model", "no model in the catalog matches \"" + family[0] +
+                                                       "\"; name one (e.g. \"llama 3.1 8b\") or give a size (\"7B\")");
+            }
+        }
+    }
+    // "gemma 3 70b": a name matched, but the size asks for another member of the family, or none.
+    if (model_entry >= 0 && params > 0) {
+        const ModelEntry& matched = c.models[static_cast<size_t>(model_entry)];
+        const auto close = [&](const ModelEntry& m) {
+            const double ratio = static_cast<double>(params) / static_cast<double>(m.published_params);
+            return ratio > 0.85 && ratio < 1.15;
+        };
+        if (!close(matched)) {
+            int better = -1;
+            std::string sizes;
+            for (size_t k = 0; k < c.models.size(); ++k) {
+                const ModelEntry& m = c.models[k];
+                if (m.family != matched.family) continue;
+                sizes += (sizes.empty() ? "" : ", ") + m.name;
+                if (close(m) && (better < 0 || m.release_date > c.models[static_cast<size_t>(better)].release_date)) better = static_cast<int>(k);
+            }
+            if (better < 0) {
+                return make_error("unknown_model", "no " + matched.family + " model has " + params_text +
+                                                       " parameters; the catalog has " + sizes);
+            }
+            model_entry = better;
+            model_words += " " + params_text;
+        }
+        params = 0;
+    }
+    if (model_entry >= 0) {
+        const ModelEntry& m = c.models[static_cast<size_t>(model_entry)];
+        r.model = m.id;
+        out.understood.push_back("model: " + m.name + (model_words.empty() ? "" : " (from \"" + model_words + "\")"));
+    } else if (params > 0) {
+        if (params < 100'000'000 || params > 3'000'000'000'000LL) {
+            return make_error("params_out_of_range", "a " + params_text + " model is outside 0.1B-3T parameters");
+        }
+        r.params = params;
+        out.understood.push_back("model size: " + params_text + " parameters");
+    } else {
+        return make_error("no_model", "the question names no model and no size; try \"7B\" or a name like \"llama 3.1 8b\"");
+    }
+
+    // Weight format.
+    if (quant_entry >= 0) {
+        r.quant = c.quants[static_cast<size_t>(quant_entry)].spec.id;
+        out.understood.push_back("precision: " + c.quants[static_cast<size_t>(quant_entry)].spec.name);
+    }
+    if (kv_entry >= 0) {
+        const std::string& id = c.quants[static_cast<size_t>(kv_entry)].spec.id;
+        KvType kv;
+        if (parse_kv_type(id, kv) || parse_kv_type(to_lower(id), kv)) {
+            r.kv_type = kv_type_name(kv);
+        } else if (id == "int8" || id == "Q8_0" || id == "fp8") {
+            r.kv_type = id == "fp8" ? "fp8" : "q8_0";
+        } else if (id == "int4" || id == "Q4_0") {
+            r.kv_type = "q4_0";
+        }
+        if (!r.kv_type.empty()) out.understood.push_back("KV cache: " + r.kv_type);
+    }
+
+    // Device: a catalog name (checked against a stated memory size), else partial names, else a bare size.
+    if (device_entry >= 0) {
+        const Device* d = &c.devices[static_cast<size_t>(device_entry)];
+        // "rtx 4060" in a question about a laptop is the laptop GPU.
+        if (wants_laptop && d->segment != "laptop") {
+            for (size_t k = 0; k < c.devices.size(); ++k) {
+                const Device& other = c.devices[k];
+                if (other.segment == "laptop" && other.vendor == d->vendor &&
+                    lookup_key(other.name).find(lookup_key(d->name)) != std::string::npos) {
+                    device_entry = static_cast<int>(k);
+                    d = &other;
+                    break;
+                }
+            }
+        }
+        if (memory_gib > 0 && std::fabs(d->memory_gib - memory_gib) > 0.01) {
+            // The stated size picks the variant ("4060 ti 16gb", "m2 ultra 192gb").
+            const std::string base = lookup_key(device_words);
+            int better = -1;
+            for (size_t k = 0; k < c.devices.size() && better < 0; ++k) {
+                const Device& other = c.devices[k];
+                if (std::fabs(other.memory_gib - memory_gib) > 0.01) continue;
+                for (const std::string& alias : other.aliases) {
+                    if (lookup_key(alias).find(base) != std::string::npos) {
+                        better = static_cast<int>(k);
+                        break;
+                    }
+                }
+            }
+            if (better >= 0) {
+                device_entry = better;
+                d = &c.devices[static_cast<size_t>(better)];
+            } else {
+                out.ambiguities.push_back("the question says " + number_text(memory_gib) + " GB but the " + d->name + " has " +
+                                          number_text(d->memory_gib) + " GB; used " + number_text(d->memory_gib) + " GB");
+            }
+        }
+        // "a100" or "4060 ti" alone: say when the same name also comes with other memory sizes.
+        if (memory_gib <= 0 && !device_words.empty()) {
+            const std::vector<Token> piece = tokenize(device_words);
+            std::string others;
+            for (size_t k = 0; k < c.devices.size(); ++k) {
+                const Device& other = c.devices[k];
+                if (other.id == d->id || other.kind != d->kind || std::fabs(other.memory_gib - d->memory_gib) < 0.01) continue;
+                if (wants_laptop != (other.segment == "laptop")) continue;
+                if (any_alias_contains(device_aliases_[k], piece)) {
+                    others += (others.empty() ? "" : ", ") + other.name + " (" + number_text(other.memory_gib) + " GB)";
+                    out.device_candidates.push_back(other.id);
+                }
+            }
+            if (!others.empty()) {
+                out.device_candidates.insert(out.device_candidates.begin(), d->id);
+                out.ambiguities.push_back("\"" + device_words + "\" also names " + others + "; answered for the " + d->name + " (" +
+                                          number_text(d->memory_gib) + " GB): add the memory size to choose");
+            }
+        }
+        r.device = d->id;
+    } else {
+        // Partial names: "macbook air", "m2 ultra" name several configurations.
+        std::vector<int> candidates;
+        size_t best_len = 0;
+        for (size_t start = 0; start < q.size(); ++start) {
+            if (used[start]) continue;
+            for (size_t len = std::min<size_t>(4, q.size() - start); len >= 1; --len) {
+                bool free = true;
+                for (size_t i = start; i < start + len; ++i) free = free && !used[i];
+                if (!free || len < best_len) continue;
+                const std::vector<Token> piece(q.begin() + static_cast<std::ptrdiff_t>(start),
+                                               q.begin() + static_cast<std::ptrdiff_t>(start + len));
+                // A lone word or number is too weak to name a device ("air", "2").
+                if (len == 1 && (piece[0].number ? piece[0].value < 100 : piece[0].text.size() < 4)) continue;
+                static const std::set<std::string> weak = {"laptop", "gpu", "card", "with", "and", "the", "pro", "max", "mini",
+                                                           "desktop", "apple", "nvidia", "amd", "intel", "ram", "memory", "graphics"};
+                if (len == 1 && weak.count(piece[0].text)) continue;
+                std::vector<int> found;
+                for (size_t k = 0; k < c.devices.size(); ++k) {
+                    if (any_alias_contains(device_aliases_[k], piece)) found.push_back(static_cast<int>(k));
+                }
+                if (!found.empty() && len > best_len) {
+                    best_len = len;
+                    candidates = found;
+                    device_start = start;
+                    device_len = len;
+                }
+            }
+        }
+        if (!candidates.empty()) {
+            std::vector<int> sized;
+            for (int k : candidates) {
+                if (memory_gib <= 0 || std::fabs(c.devices[static_cast<size_t>(k)].memory_gib - memory_gib) < 0.01) sized.push_back(k);
+            }
+            if (sized.empty()) sized = candidates;
+            // Smallest memory first (the cautious answer), newest first among equals.
+            small_stable_sort(sized.begin(), sized.end(), [&](int a, int b) {
+                const Device& x = c.devices[static_cast<size_t>(a)];
+                const Device& y = c.devices[static_cast<size_t>(b)];
+                if (x.memory_gib != y.memory_gib) return x.memory_gib < y.memory_gib;
+                return x.release_year > y.release_year;
+            });
+            const Device& pick = c.devices[static_cast<size_t>(sized[0])];
+            device_entry = sized[0];
+            device_words = join(q, device_start, device_len);
+            r.device = pick.id;
+            if (sized.size() > 1) {
+                const bool same = std::all_of(sized.begin(), sized.end(), [&](int k) {
+                    const Device& d = c.devices[static_cast<size_t>(k)];
+                    return std::fabs(d.memory_gib - pick.memory_gib) < 0.01 && d.kind == pick.kind;
+                });
+                std::string names;
+                for (size_t k = 0; k < sized.size() && k < 6; ++k) {
+                    names += (k ? ", " : "") + c.devices[static_cast<size_t>(sized[k])].name;
+                    out.device_candidates.push_back(c.devices[static_cast<size_t>(sized[k])].id);
+                }
+                out.ambiguities.push_back("\"" + device_words + "\" could be " + names + "; answered for " + pick.name +
+                                          (same ? " (they have the same memory)" : " (the smallest; add the memory size to choose)"));
+            }
+        } else if (memory_gib > 0) {
+            r.memory_gib = memory_gib;
+            if (no_gpu) hint = cpu;
+            r.device_kind = hint == mac ? "unified" : hint == cpu ? "cpu" : "gpu";
+            const std::string kind = r.device_kind == "unified" ? "a Mac with " + number_text(memory_gib) + " GB of unified memory"
+                                     : r.device_kind == "cpu"   ? number_text(memory_gib) + " GB of system RAM, no GPU"
+                                                                : "a GPU with " + number_text(memory_gib) + " GB";
+            out.understood.push_back("device: " + kind);
+        } else {
+            // A device-like name the catalog lacks ("rtx 9090"): say so, with the closest names.
+            static const std::set<std::string> brands = {"rtx", "gtx", "rx", "radeon", "geforce", "quadro", "tesla", "arc", "instinct", "mi"};
+            for (size_t i = 0; i + 1 < q.size(); ++i) {
+                if (used[i] || !brands.count(q[i].text) || !q[i + 1].number) continue;
+                const std::string name = q[i].text + " " + q[i + 1].text;
+                std::string message = "no device called \"" + name + "\" in the catalog";
+                const Lookup l = c.find_device(name);
+                for (size_t k = 0; k < l.candidates.size() && k < 4; ++k) {
+                    message += (k == 0 ? "; did you mean " : ", ") + c.devices[static_cast<size_t>(l.candidates[k])].name;
+                }
+                return make_error("unknown_device", message + (l.candidates.empty() ? " (or give a memory size: \"on a 24GB card\")" : "?"));
+            }
+            return make_error("no_device", "the question names no device and no memory size; try \"on an RTX 4090\" or \"on a 24GB card\"");
+        }
+    }
+
+    // Count: "2x 3090", "3090 x2", "dual 4090", "two 4090s", "4 A100s".
+    if (device_entry >= 0) {
+        int count = 0;
+        const size_t s = device_start;
+        if (s >= 2 && q[s - 1].text == "x" && q[s - 2].number) count = static_cast<int>(q[s - 2].value);
+        else if (s >= 1 && q[s - 1].number && !used[s - 1] && q[s - 1].value >= 1 && q[s - 1].value <= 64) count = static_cast<int>(q[s - 1].value);
+        else if (s >= 1 && q[s - 1].text.size() > 1 && q[s - 1].text[0] >= '0' && q[s - 1].text[0] <= '9') count = 0;
+        else if (s >= 1 && is_word(q, s - 1, {"dual", "two", "double", "pair"})) count = 2;
+        else if (s >= 2 && is_word(q, s - 1, {"of"}) && is_word(q, s - 2, {"pair"})) count = 2;
+        else if (s >= 1 && is_word(q, s - 1, {"three", "triple"})) count = 3;
+        else if (s >= 1 && is_word(q, s - 1, {"four", "quad"})) count = 4;
+        else if (s >= 1 && is_word(q, s - 1, {"eight"})) count = 8;
+        const size_t e = device_start + device_len;
+        if (count == 0 && e + 1 < q.size() && q[e].text == "x" && q[e + 1].number) count = static_cast<int>(q[e + 1].value);
+        if (count > 64) return make_error("invalid_count", "more than 64 GPUs is outside what this calculator models");
+        if (count > 1) r.count = count;
+        const Device& d = c.devices[static_cast<size_t>(device_entry)];
+        out.understood.push_back("device: " + (r.count > 1 ? std::to_string(r.count) + " x " : std::string()) + d.name +
+                                 (device_words.empty() ? "" : " (from \"" + device_words + "\")"));
+    }
+    if (r.ctx > 0) out.understood.push_back("context: " + format_int(r.ctx) + " tokens");
+    if (r.batch > 1) out.understood.push_back("batch: " + std::to_string(r.batch) + " sequences");
+    return out;
+}
+
+}  // namespace wif

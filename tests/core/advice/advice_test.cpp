@@ -1,0 +1,88 @@
+#include <catch2/catch.hpp>
+
+#include "advice/advice.hpp"
+#include "test_support.hpp"
+
+using namespace wif;
+
+namespace {
+
+ResolvedRequest request(const std::string& json) {
+    const Expected<Json> parsed = parse_json(json, "request");
+    REQUIRE(parsed.ok());
+    const Expected<InferenceRequest> r = request_from_json(parsed.value());
+    REQUIRE(r.ok());
+    Expected<ResolvedRequest> resolved = resolve_request(test::catalog(), r.value());
+    REQUIRE(resolved.ok());
+    return resolved.value();
+}
+
+}  // namespace
+
+TEST_CASE("the largest context that fits is the boundary of the verdict", "[advice]") {
+    ResolvedRequest r = request(R"({"model":"llama-3.1-8b","quant":"Q4_K_M","device":"rtx-4060"})");
+    const std::int64_t max = largest_context(r);
+    REQUIRE(max > 4096);
+    REQUIRE(max < 131072);
+    CHECK(max % 256 == 0);
+    r.options.context = max;
+    CHECK(estimate_inference(r.model, r.quant, r.device, r.options)->verdict == Verdict::fits);
+    r.options.context = max + 256;
+    CHECK(estimate_inference(r.model, r.quant, r.device, r.options)->verdict != Verdict::fits);
+}
+
+TEST_CASE("the largest context is the model's own when everything fits, zero when nothing does", "[advice]") {
+    CHECK(largest_context(request(R"({"model":"llama-3.2-1b","quant":"Q4_K_M","device":"h200"})")) == 131072);
+    CHECK(largest_context(request(R"({"model":"llama-3.1-405b","quant":"fp16","device":"rtx-4060"})")) == 0);
+}
+
+TEST_CASE("every catalog format is tried, and formats an engine cannot load say why", "[advice]") {
+    const std::vector<Option> options = quant_options(test::catalog(), request(R"({"model":"llama-3.1-8b","device":"apple-m2-max-64gb"})"));
+    REQUIRE(options.size() == test::catalog().quants.size());
+    bool nf4_refused = false, q4_fits = false;
+    for (const Option& o : options) {
+        if (o.id == "nf4") nf4_refused = !o.error.empty();
+        if (o.id == "Q4_K_M") q4_fits = o.verdict == Verdict::fits;
+    }
+    CHECK(nf4_refused);  // bitsandbytes needs CUDA
+    CHECK(q4_fits);
+}
+
+TEST_CASE("the devices that run a model are those whose usable memory holds it", "[advice]") {
+    const std::vector<Option> options = device_options(test::catalog(), request(R"({"model":"llama-3.1-8b","quant":"Q4_K_M","device":"rtx-4090"})"));
+    REQUIRE(options.size() == test::catalog().devices.size());
+    for (const Option& o : options) {
+        INFO(o.id);
+        if (!o.error.empty() || o.verdict != Verdict::fits) continue;
+        CHECK(o.gpu_bytes <= o.usable_bytes);
+    }
+}
+
+TEST_CASE("memory grows with context and the curve ends at the model's maximum", "[advice]") {
+    const std::vector<CurvePoint> curve = context_curve(request(R"({"model":"llama-3.1-8b","quant":"Q4_K_M","device":"rtx-4090"})"), 16);
+    REQUIRE(curve.size() == 16);
+    CHECK(curve.front().ctx == 256);
+    CHECK(curve.back().ctx == 131072);
+    for (size_t i = 1; i < curve.size(); ++i) CHECK(curve[i].kv_cache_bytes > curve[i - 1].kv_cache_bytes);
+    CHECK(curve.back().kv_cache_bytes == 16 * GiB);
+}
+
+TEST_CASE("a request that does not fit gets a format that does, and a count of GPUs that does", "[advice]") {
+    const ResolvedRequest r = request(R"({"params":"7B","quant":"fp16","device":"rtx-4060"})");
+    const Expected<Estimate> e = estimate_inference(r.model, r.quant, r.device, r.options);
+    REQUIRE(e.ok());
+    REQUIRE(e->verdict == Verdict::does_not_fit);
+    const std::vector<Suggestion> s = suggestions(test::catalog(), r, e.value(), largest_context(r));
+    bool quant = false, count = false;
+    for (const Suggestion& x : s) {
+        if (x.kind == "quant") {
+            quant = true;
+            ResolvedRequest alt = r;
+            alt.quant = test::quant(x.quant);
+            CHECK(estimate_inference(alt.model, alt.quant, alt.device, alt.options)->verdict == Verdict::fits);
+        }
+        count = count || (x.kind == "count" && x.count == 2);
+    }
+    CHECK(quant);
+    CHECK(count);
+}

@@ -1,0 +1,198 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+
+#include "facts/kv_cache.hpp"
+#include "test_support.hpp"
+
+using namespace wif;
+
+namespace {
+
+KvRequest llama_cpp(std::int64_t context, KvType type = KvType::f16, bool flash_attn = true) {
+    KvRequest r;
+    r.engine = Engine::llama_cpp;
+    r.context = context;
+    r.type_k = type;
+    r.type_v = type;
+    r.flash_attn = flash_attn;
+    return r;
+}
+
+// open-llama 7B v2 as the ggml-org CI logs print it: llama arch, 32 layers, n_embd 4096, 32 heads,
+// 32 KV heads, n_ff 11008, n_vocab 32000.
+ModelArch open_llama_7b() { return wif::test::llama_arch(32000, 4096, 11008, 32, 32, 32); }
+
+double mib(bytes_t b) { return static_cast<double>(b) / static_cast<double>(MiB); }
+
+}  // namespace
+
+TEST_CASE("the KV cache of Llama-3.1-8B at 131072 tokens in f16 is exactly 16 GiB", "[kv_cache]") {
+    const PreparedModel m = wif::test::model("llama-3.1-8b");
+    const KvCache kv = compute_kv_cache(m.arch, llama_cpp(131072));
+    // 32 layers x 8 KV heads x 128 dims x (K + V) x 2 bytes x 131072 cells.
+    constexpr std::int64_t expected = 32LL * 8 * 128 * 2 * 2 * 131072;
+    static_assert(expected == 16 * GiB);
+    CHECK(kv.total == expected);
+    CHECK(kv.cells_full == 131072);
+    CHECK(kv.k_elements == 8 * 128);
+    CHECK(kv.v_elements == 8 * 128);
+    CHECK(kv.layers.size() == 32);
+    CHECK(kv.layers[0] == expected / 32);
+    // llama.cpp log (Llama-3.1-8B f16 GGUF, n_ctx 131072, Apple M1 Pro; README of a "Meta LLaMa 3.1 ...
+    // simple apps" repository, 2024-07): "KV self size  = 16384.00 MiB, K (f16): 8192.00 MiB, V (f16): 8192.00 MiB".
+    CHECK(mib(kv.total) == 16384.0);
+}
+
+TEST_CASE("a q8_0 cache takes 34 bytes and a q4_0 cache 18 bytes per 32 values", "[kv_cache]") {
+    const PreparedModel m = wif::test::model("llama-3.1-8b");
+    constexpr std::int64_t values = 32LL * 8 * 128 * 2 * 131072;  // layers x KV heads x dims x (K + V) x cells
+    CHECK(compute_kv_cache(m.arch, llama_cpp(131072, KvType::q8_0)).total == values / 32 * 34);
+    CHECK(compute_kv_cache(m.arch, llama_cpp(131072, KvType::q4_0)).total == values / 32 * 18);
+    static_assert(values / 32 * 34 == 17 * GiB / 2);  // 8.5 GiB
+    static_assert(values / 32 * 18 == 9 * GiB / 2);   // 4.5 GiB
+}
+
+TEST_CASE("Llama-2-7B caches 32 KV heads per layer, four times Llama-3-8B's 8 grouped heads", "[kv_cache]") {
+    const KvCache mha = compute_kv_cache(wif::test::model("llama-2-7b").arch, llama_cpp(4096));
+    const KvCache gqa = compute_kv_cache(wif::test::model("llama-3-8b").arch, llama_cpp(4096));
+    CHECK(mha.total == 32LL * 32 * 128 * 2 * 2 * 4096);  // 2 GiB
+    CHECK(gqa.total == 32LL * 8 * 128 * 2 * 2 * 4096);   // 512 MiB
+    CHECK(mha.total == 4 * gqa.total);
+}
+
+TEST_CASE("open-llama 7B's KV cache matches the ggml-org CI logs at 512 and 2048 tokens", "[kv_cache]") {
+    // tests/data/published_figures.json llama_cpp_logs (ggml-org/ci, llama.cpp 40f74e4d, V100):
+    // n_ctx 512: "KV self size  =  256.00 MiB"; n_ctx 2048: "KV self size  = 1024.00 MiB".
+    const ModelArch a = open_llama_7b();
+    CHECK(compute_kv_cache(a, llama_cpp(512, KvType::f16, false)).total == 32LL * 4096 * 2 * 2 * 512);
+    CHECK(mib(compute_kv_cache(a, llama_cpp(512, KvType::f16, false)).total) == 256.0);
+    CHECK(mib(compute_kv_cache(a, llama_cpp(2048, KvType::f16, false)).total) == 1024.0);
+}
+
+TEST_CASE("Mistral-7B-Instruct-v0.2 at 32000 tokens holds the 4000 MiB llama.cpp logged", "[kv_cache]") {
+    // llama.cpp issue #7450 (build 2961): n_ctx 32000, "KV self size  = 4000.00 MiB, K (f16): 2000.00 MiB".
+    // v0.2 has no sliding window; shape: 32 layers, 8 KV heads of 128.
+    ModelArch a = open_llama_7b();
+    a.num_key_value_heads = 8;
+    a.intermediate_size = 14336;
+    const KvCache kv = compute_kv_cache(a, llama_cpp(32000, KvType::f16, false));
+    CHECK(kv.total == 32LL * 8 * 128 * 2 * 2 * 32000);
+    CHECK(mib(kv.total) == 4000.0);
+}
+
+TEST_CASE("Qwen2.5-Coder-32B with a q8_0 cache at 32768 tokens holds the 4352 MiB llama.cpp logged", "[kv_cache]") {
+    // llama.cpp issue #11200 (build 4462): "KV self size  = 4352.00 MiB, K (q8_0): 2176.00 MiB, V (q8_0): 2176.00 MiB"
+    // with -c 32768 --flash-attn --cache-type-k q8_0 --cache-type-v q8_0. Shape: 64 layers, 8 KV heads of 128.
+    const PreparedModel m = wif::test::model("qwen2.5-coder-32b");
+    const KvCache kv = compute_kv_cache(m.arch, llama_cpp(32768, KvType::q8_0, true));
+    CHECK(kv.total == 64LL * 32768 * 2 * (8 * 128 / 32 * 34));
+    CHECK(mib(kv.total) == 4352.0);
+}
+
+TEST_CASE("Gemma-3-27B at 32768 tokens in llama.cpp: 10 full layers of 32768 cells and 52 sliding layers of 1536", "[kv_cache]") {
+    const PreparedModel m = wif::test::model("gemma-3-27b");
+    const KvCache kv = compute_kv_cache(m.arch, llama_cpp(32768));
+    // Layers 5, 11, ..., 59 are global. A sliding layer keeps window 1024 + one ubatch of 512 cells,
+    // padded to 256 (llama-kv-cache-iswa.cpp: GGML_PAD(n_swa + n_ubatch, n_pad)).
+    CHECK(kv.full_layers == 10);
+    CHECK(kv.swa_layers == 52);
+    CHECK(kv.cells_full == 32768);
+    CHECK(kv.cells_swa == 1024 + 512);
+    // 16 KV heads of head_dim 128, K and V in f16.
+    const std::int64_t cell = 16LL * 128 * 2 * 2;
+    CHECK(kv.total == (10LL * 32768 + 52LL * 1536) * cell);
+    CHECK(kv.layers[5] == 32768 * cell);
+    CHECK(kv.layers[0] == 1536 * cell);
+}
+
+TEST_CASE("DeepSeek-V3 in llama.cpp caches only the 576-value MLA latent per layer and cell", "[kv_cache]") {
+    const PreparedModel m = wif::test::model("deepseek-v3");
+    const KvCache kv = compute_kv_cache(m.arch, llama_cpp(32768));
+    CHECK(kv.k_elements == 512 + 64);  // kv_lora_rank + qk_rope_head_dim
+    CHECK(kv.v_elements == 0);
+    CHECK(kv.total == 61LL * 32768 * 576 * 2);
+    // ik_llama.cpp (the same latent cache) logs for a 61-layer DeepSeek at n_ctx 32768
+    // (ikawrakow/ik_llama.cpp PR #235): "KV self size  = 2196.00 MiB, c^KV (f16): 2196.00 MiB".
+    CHECK(mib(kv.total) == 2196.0);
+    // ... and PR #259 with a q8_0 latent: "c^KV (q8_0): 1166.62 MiB" (printf of 1166.625).
+    KvRequest q8 = llama_cpp(32768, KvType::q8_0, true);
+    q8.type_v = KvType::f16;
+    const KvCache kv8 = compute_kv_cache(m.arch, q8);
+    CHECK(kv8.total == 61LL * 32768 * (576 / 32 * 34));
+    CHECK(mib(kv8.total) == 1166.625);  // printed with %.2f as 1166.62
+}
+
+TEST_CASE("vLLM allocates whole 16-token blocks per sequence", "[kv_cache]") {
+    const PreparedModel m = wif::test::model("llama-3.1-8b");
+    KvRequest r;
+    r.engine = Engine::vllm;
+    r.context = 1000;  // 62.5 blocks -> 63 blocks of 16 = 1008 tokens
+    const KvCache kv = compute_kv_cache(m.arch, r);
+    CHECK(kv.cells_full == 1008);
+    CHECK(kv.total == 32LL * 1008 * 8 * 128 * 2 * 2);
+}
+
+TEST_CASE("running several sequences multiplies the cells", "[kv_cache]") {
+    const PreparedModel m = wif::test::model("llama-3.1-8b");
+    KvRequest one = llama_cpp(8192);
+    KvRequest four = one;
+    four.sequences = 4;
+    const KvCache a = compute_kv_cache(m.arch, one);
+    const KvCache b = compute_kv_cache(m.arch, four);
+    CHECK(b.cells_full == 4 * 8192);
+    CHECK(b.total == 32LL * 8 * 128 * 2 * 2 * 4 * 8192);
+    CHECK(b.total == 4 * a.total);
+
+    KvRequest vllm;
+    vllm.engine = Engine::vllm;
+    vllm.context = 1000;
+    vllm.sequences = 4;
+    CHECK(compute_kv_cache(m.arch, vllm).cells_full == 4 * 1008);
+}
+
+TEST_CASE("llama.cpp rounds the context up to a multiple of 256 cells", "[kv_cache]") {
+    // src/llama-context.cpp since ggml-org/llama.cpp PR #17046: cparams.n_ctx = GGML_PAD(cparams.n_ctx, 256).
+    const PreparedModel m = wif::test::model("llama-3.1-8b");
+    const KvCache kv = compute_kv_cache(m.arch, llama_cpp(31072, KvType::f16, false));
+    CHECK(kv.cells_full == 122 * 256);  // 31072 / 256 = 121.4
+    CHECK(kv.total == 32LL * 8 * 128 * 2 * 2 * (122 * 256));
+}
+
+TEST_CASE("check_kv_types refuses cache types an engine does not have", "[kv_cache]") {
+    // llama-context.cpp: "V cache quantization requires flash_attn".
+    Expected<bool> r = check_kv_types(Engine::llama_cpp, KvType::q8_0, KvType::q8_0, false);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "kv_needs_flash_attn");
+    CHECK(check_kv_types(Engine::llama_cpp, KvType::q8_0, KvType::q8_0, true).ok());
+    // A quantized K alone works without flash attention.
+    CHECK(check_kv_types(Engine::llama_cpp, KvType::q8_0, KvType::f16, false).ok());
+
+    // fp8 is vLLM's --kv-cache-dtype, not a ggml type.
+    r = check_kv_types(Engine::llama_cpp, KvType::fp8, KvType::fp8, true);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "unsupported_kv_type");
+
+    // vLLM offers auto (16-bit) and fp8 only.
+    r = check_kv_types(Engine::vllm, KvType::q8_0, KvType::q8_0, true);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "unsupported_kv_type");
+    CHECK(check_kv_types(Engine::vllm, KvType::fp8, KvType::fp8, true).ok());
+    CHECK(check_kv_types(Engine::vllm, KvType::f16, KvType::f16, false).ok());
+}
+
+TEST_CASE("KV cache type names parse and a q8_0 row of 1024 values takes 32 blocks of 34 bytes", "[kv_cache]") {
+    KvType t = KvType::f32;
+    REQUIRE(parse_kv_type("q8_0", t));
+    CHECK(t == KvType::q8_0);
+    REQUIRE(parse_kv_type("fp16", t));
+    CHECK(t == KvType::f16);
+    REQUIRE(parse_kv_type("q4_0", t));
+    CHECK(t == KvType::q4_0);
+    CHECK_FALSE(parse_kv_type("q3_k", t));
+    CHECK(kv_row_bytes(KvType::q8_0, 1024) == 1024 / 32 * 34);
+    CHECK(kv_row_bytes(KvType::f16, 1024) == 2048);
+    CHECK(kv_type_is_quantized(KvType::q4_0));
+    CHECK_FALSE(kv_type_is_quantized(KvType::bf16));
+}

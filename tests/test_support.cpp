@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include "present/explain.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -54,8 +56,10 @@ PreparedModel assumed_model(std::int64_t params, const std::string& name) {
 
 Estimate estimate(const PreparedModel& model, const std::string& quant, const Device& device,
                   const InferenceOptions& options) {
-    const Expected<Estimate> e = estimate_inference(model, test::quant(quant), device, options);
+    Expected<Estimate> e = estimate_inference(model, test::quant(quant), device, options);
     if (!e) FAIL(e.error().message);
+    // The words are written from the finished numbers, as answer_request does.
+    if (options.explain) explain_estimate(e.value(), model, device, options);
     return e.value();
 }
 

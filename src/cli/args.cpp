@@ -28,19 +28,6 @@ std::string flag_list(const std::set<std::string>& flags) {
     return out;
 }
 
-// "8192", "8k", "32K", "128k" -> tokens.
-Expected<std::int64_t> parse_tokens(const std::string& text, const std::string& flag) {
-    const char* begin = text.c_str();
-    char* end = nullptr;
-    const double v = std::strtod(begin, &end);
-    std::string unit = to_lower(std::string(end));
-    double scale = unit.empty() ? 1 : (unit == "k" ? 1024 : 0);
-    if (end == begin || scale == 0 || !std::isfinite(v) || v < 0 || v * scale > 16'777'216 || v * scale != std::floor(v * scale)) {
-        return make_error("invalid_argument", "--" + flag + " \"" + text + "\": expected a whole number such as 8192 or 8k (at most 16M)");
-    }
-    return static_cast<std::int64_t>(v * scale);
-}
-
 Expected<std::int64_t> parse_integer(const std::string& text, const std::string& flag, std::int64_t min, std::int64_t max) {
     const char* begin = text.c_str();
     char* end = nullptr;
@@ -64,6 +51,18 @@ Expected<double> parse_real(const std::string& text, const std::string& flag, do
 }
 
 }  // namespace
+
+Expected<std::int64_t> parse_tokens(const std::string& text, const std::string& flag) {
+    const char* begin = text.c_str();
+    char* end = nullptr;
+    const double v = std::strtod(begin, &end);
+    std::string unit = to_lower(std::string(end));
+    double scale = unit.empty() ? 1 : (unit == "k" ? 1024 : 0);
+    if (end == begin || scale == 0 || !std::isfinite(v) || v < 0 || v * scale > static_cast<double>(kMaxContext) || v * scale != std::floor(v * scale)) {
+        return make_error("invalid_argument", "--" + flag + " \"" + text + "\": expected a whole number such as 8192 or 8k (at most 16M)");
+    }
+    return static_cast<std::int64_t>(v * scale);
+}
 
 Expected<Args> parse_args(int argc, const char* const* argv) {
     Args a;
@@ -118,7 +117,7 @@ Expected<Args> parse_args(int argc, const char* const* argv) {
     return a;
 }
 
-Expected<std::string> infer_request(const Args& a, std::string (*read_file)(const std::string&, bool&)) {
+Expected<Request> infer_request(const Args& a, std::string (*read_file)(const std::string&, bool&)) {
     if (!a.positional.empty()) {
         return make_error("usage", "infer takes only --flags; unexpected \"" + a.positional[0] + "\"");
     }
@@ -175,7 +174,7 @@ Expected<std::string> infer_request(const Args& a, std::string (*read_file)(cons
         if (!v) return v.error();
         r["gpu_memory_utilization"] = v.value();
     }
-    return r.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return request_from_json(r);
 }
 
 }  // namespace wif::cli

@@ -7,6 +7,7 @@
 
 #include "base/expected.hpp"
 #include "base/json_fields.hpp"
+#include "request/request.hpp"
 
 namespace wif::cli {
 
@@ -20,8 +21,12 @@ struct Args {
 // Rejects flags the command does not take, with the list of those it does.
 Expected<Args> parse_args(int argc, const char* const* argv);
 
-// The infer flags as the request JSON text the core reads (request_from_json).
-// `read_file` loads --hf-config paths; it is the only I/O here.
-Expected<std::string> infer_request(const Args& args, std::string (*read_file)(const std::string&, bool&));
+// The infer flags as a request: each flag is the request field of the same name (--kv-type is
+// kv_type), read by the same request_from_json as the page's JSON. `read_file` loads --hf-config
+// paths; it is the only I/O here.
+Expected<Request> infer_request(const Args& args, std::string (*read_file)(const std::string&, bool&));
+
+// "8192", "8k", "32K", "128k" -> tokens (at most kMaxContext).
+Expected<std::int64_t> parse_tokens(const std::string& text, const std::string& flag);
 
 }  // namespace wif::cli

@@ -7,6 +7,7 @@
 //
 // Exit status: 0 answered (whatever the verdict), 1 the request could not be answered, 2 usage.
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "advice/advice.hpp"
 #include "advice/sweep.hpp"
 #include "present/answer.hpp"
+#include "question/question.hpp"
 #include "args.hpp"
 #include "facts/catalog.hpp"
 #include "embedded_catalogs.hpp"
@@ -79,65 +81,93 @@ wif::Expected<wif::Catalog> load(const wif::cli::Args& args) {
     return wif::load_catalog(texts);
 }
 
-std::string bytes(const Json& value, wif::Units units) {
-    return value.is_number() ? wif::format_bytes(value.get<wif::bytes_t>(), units) : "";
-}
-
 std::string pad(std::string s, size_t width) {
     if (s.size() < width) s.append(width - s.size(), ' ');
     return s;
 }
 
-// Human-readable rendering of an answer (the JSON form is the contract; this is for people).
-void print_answer(const Json& a) {
-    const wif::Units u = a.value("units", "gb") == "gib" ? wif::Units::gib : wif::Units::gb;
-    if (a.contains("question")) {
-        const Json& q = a["question"];
-        std::cout << "Understood:";
-        for (const Json& line : q["understood"]) std::cout << "\n  - " << line.get<std::string>();
-        std::cout << "\n";
-        for (const Json& line : q["ambiguities"]) std::cout << "  ! " << line.get<std::string>() << "\n";
-        std::cout << "\n";
-    }
-    std::cout << a["headline"].get<std::string>() << "\n\n";
-    for (const Json& line : a["explanation"]) std::cout << "  " << line.get<std::string>() << "\n";
-    std::cout << "\nMemory" << (u == wif::Units::gib ? " (GiB units)" : "") << ":\n";
-    for (const Json& item : a["memory"]["items"]) {
-        std::cout << "  " << pad(item["label"].get<std::string>(), 58) << pad(bytes(item["bytes"], u), 11)
-                  << (item["location"] == "host" ? "system RAM" : "") << "\n";
-    }
-    std::cout << "  " << pad("total", 58) << bytes(a["memory"]["total_bytes"], u) << "\n";
-    std::cout << "  " << pad("usable on the device", 58) << bytes(a["usable_bytes"], u) << "\n";
-    std::cout << "  layers on the GPU: " << a["gpu_layers"].get<std::int64_t>() << " of " << a["total_layers"].get<std::int64_t>() << "\n";
-    if (a["max_context"].get<std::int64_t>() > 0) {
-        std::cout << "  largest context that fits: " << wif::format_int(a["max_context"].get<std::int64_t>()) << " tokens\n";
-    }
-    if (!a["suggestions"].empty()) {
-        std::cout << "\nWhat would fit:\n";
-        for (const Json& s : a["suggestions"]) std::cout << "  - " << s["text"].get<std::string>() << "\n";
-    }
-    if (!a["warnings"].empty()) {
-        std::cout << "\nWarnings:\n";
-        for (const Json& w : a["warnings"]) std::cout << "  - " << w.get<std::string>() << "\n";
-    }
-    std::cout << "\nAssumptions:\n";
-    for (const Json& s : a["assumptions"]) std::cout << "  - " << s.get<std::string>() << "\n";
+void print_lines(const char* title, const std::vector<std::string>& lines) {
+    if (lines.empty()) return;
+    std::cout << "\n" << title << ":\n";
+    for (const std::string& line : lines) std::cout << "  - " << line << "\n";
 }
 
-// Prints an answer document (JSON text from the core): as is with --json, rendered otherwise.
-int answer(const std::string& text, bool json) {
-    const Json result = Json::parse(text, nullptr, false);
-    const bool ok = result.is_object() && result.value("ok", false);
-    if (json) {
-        std::cout << text << "\n";
-        return ok ? 0 : 1;
+void print_question(const wif::ParsedQuestion& q) {
+    std::cout << "Understood:";
+    for (const std::string& line : q.understood) std::cout << "\n  - " << line;
+    std::cout << "\n";
+    for (const std::string& line : q.ambiguities) std::cout << "  ! " << line << "\n";
+    std::cout << "\n";
+}
+
+// "What can I run on this?": the models that fit, largest first, then the nearest misses.
+void print_models(const wif::Answer& a) {
+    const wif::Units u = a.request.options.units;
+    std::cout << a.headline << "\n\n";
+    int shown = 0;
+    for (const wif::Option& o : a.models) {
+        if (!o.error.empty() || shown >= 25) continue;
+        std::cout << "  " << pad(o.name, 44) << pad(wif::format_params(o.params), 8) << pad(wif::format_bytes(o.gpu_bytes, u), 11)
+                  << wif::verdict_name(o.verdict) << "\n";
+        ++shown;
     }
-    if (!ok) {
-        const std::string message = result.is_object() && result.contains("error") ? result["error"].value("message", "?") : text;
-        std::cerr << "willitfit: " << message << "\n";
+    print_lines("Assumptions", a.request.assumptions);
+}
+
+// Human-readable rendering of an answer, from the answer's own structs (--json is the contract).
+void print_answer(const wif::Answer& a) {
+    if (a.intent == wif::Intent::what_fits) return print_models(a);
+    const wif::Estimate& e = a.estimate;
+    const wif::Units u = a.request.options.units;
+    std::cout << a.headline << "\n\n";
+    for (const std::string& line : e.explanation) std::cout << "  " << line << "\n";
+    std::cout << "\nMemory" << (u == wif::Units::gib ? " (GiB units)" : "") << ":\n";
+    for (const wif::LineItem& item : e.items) {
+        std::cout << "  " << pad(item.label, 58) << pad(wif::format_bytes(item.bytes, u), 11)
+                  << (item.location == wif::Location::host ? "system RAM" : "") << "\n";
+    }
+    std::cout << "  " << pad("total", 58) << wif::format_bytes(e.total_bytes, u) << "\n";
+    std::cout << "  " << pad("usable on the device", 58) << wif::format_bytes(e.usable_bytes, u) << "\n";
+    std::cout << "  layers on the GPU: " << e.gpu_layers << " of " << e.total_layers << "\n";
+    if (a.max_context > 0) std::cout << "  largest context that fits: " << wif::format_int(a.max_context) << " tokens\n";
+    if (!a.suggestions.empty()) {
+        std::cout << "\nWhat would fit:\n";
+        for (const wif::Suggestion& s : a.suggestions) std::cout << "  - " << s.text << "\n";
+    }
+    print_lines("Warnings", e.warnings);
+    print_lines("Assumptions", e.assumptions);
+}
+
+int answer(const wif::Expected<wif::Answer>& a, bool json) {
+    if (!a) return fail(a.error(), json, 1);
+    if (json) {
+        wif::JsonWriter w(2);
+        wif::write_answer(w, a.value());
+        std::cout << w.str() << "\n";
+    } else {
+        print_answer(a.value());
+    }
+    return 0;
+}
+
+int ask(const wif::Catalog& c, const wif::cli::Args& args, std::optional<wif::Units> units) {
+    if (args.positional.size() != 1) {
+        return fail(wif::make_error("usage", "ask takes one quoted question, e.g. willitfit ask \"13B on a 4090\""), args.json, 2);
+    }
+    const std::string& text = args.positional[0];
+    const wif::Asked asked = wif::ask(wif::QuestionParser(c), c, text, units);
+    if (args.json) {
+        wif::JsonWriter w(2);
+        wif::write_asked(w, asked, text);
+        std::cout << w.str() << "\n";
+        return asked.answer ? 0 : 1;
+    }
+    if (asked.question) print_question(*asked.question);
+    if (!asked.answer) {
+        std::cerr << "willitfit: " << asked.error.message << "\n";
         return 1;
     }
-    print_answer(result);
+    print_answer(*asked.answer);
     return 0;
 }
 
@@ -146,24 +176,28 @@ int list(const wif::Catalog& c, const wif::cli::Args& args) {
         return fail(wif::make_error("usage", "list needs one of: models, devices, quants"), args.json, 2);
     }
     const std::string& what = args.positional[0];
-    wif::JsonWriter w(args.json ? 2 : -1);
-    w.begin_object().key(what);
-    if (what == "models") wif::write_models(w, c);
-    else if (what == "devices") wif::write_devices(w, c);
-    else if (what == "quants") wif::write_quants(w, c);
-    else return fail(wif::make_error("usage", "list needs one of: models, devices, quants (got \"" + what + "\")"), args.json, 2);
-    w.end_object();
+    if (what != "models" && what != "devices" && what != "quants") {
+        return fail(wif::make_error("usage", "list needs one of: models, devices, quants (got \"" + what + "\")"), args.json, 2);
+    }
     if (args.json) {
+        wif::JsonWriter w(2);
+        w.begin_object().key(what);
+        if (what == "models") wif::write_models(w, c);
+        else if (what == "devices") wif::write_devices(w, c);
+        else wif::write_quants(w, c);
+        w.end_object();
         std::cout << w.str() << "\n";
         return 0;
     }
-    const Json items = Json::parse(w.str())[what];
-    for (const Json& i : items) {
-        std::string detail;
-        if (what == "models") detail = wif::format_params(i["params"].get<std::int64_t>()) + " params, " + i["hf_repo"].get<std::string>();
-        if (what == "devices") detail = wif::format_sig3(i["memory_gib"].get<double>()) + " GB, " + i["kind"].get<std::string>();
-        if (what == "quants") detail = i["family"].get<std::string>();
-        std::cout << pad(i["id"].get<std::string>(), 34) << pad(i["name"].get<std::string>(), 44) << detail << "\n";
+    auto row = [](const std::string& id, const std::string& name, const std::string& detail) {
+        std::cout << pad(id, 34) << pad(name, 44) << detail << "\n";
+    };
+    if (what == "models") {
+        for (const wif::ModelEntry& m : c.models) row(m.id, m.name, wif::format_params(wif::count_params(m.arch).total) + " params, " + m.hf_repo);
+    } else if (what == "devices") {
+        for (const wif::Device& d : c.devices) row(d.id, d.name, wif::format_sig3(d.memory_gib) + " GB, " + wif::device_kind_name(d.kind));
+    } else {
+        for (const wif::QuantEntry& q : c.quants) row(q.spec.id, q.spec.name, wif::quant_family_name(q.spec.family));
     }
     return 0;
 }
@@ -171,8 +205,10 @@ int list(const wif::Catalog& c, const wif::cli::Args& args) {
 int sweep(const wif::Catalog& c, const wif::cli::Args& args) {
     std::int64_t ctx = wif::kDefaultContext;
     if (auto it = args.flags.find("ctx"); it != args.flags.end()) {
-        ctx = std::atoll(it->second.c_str());
-        if (ctx < 1 || ctx > 16'777'216) return fail(wif::make_error("invalid_argument", "--ctx: 1 to 16777216"), args.json, 2);
+        const wif::Expected<std::int64_t> v = wif::cli::parse_tokens(it->second, "ctx");
+        if (!v) return fail(v.error(), args.json, 2);
+        ctx = v.value();
+        if (ctx < 1) return fail(wif::make_error("invalid_argument", "--ctx must be at least 1 token"), args.json, 2);
     }
     const auto start = std::chrono::steady_clock::now();
     const wif::SweepResult result = wif::sweep_catalog(c, ctx, args.json);
@@ -219,18 +255,17 @@ int main(int argc, char** argv) {
     if (!catalog) return fail(catalog.error(), args.json, 1);
     const wif::Catalog& c = catalog.value();
 
-    if (args.command == "ask") {
-        if (args.positional.size() != 1) {
-            return fail(wif::make_error("usage", "ask takes one quoted question, e.g. willitfit ask \"13B on a 4090\""), args.json, 2);
-        }
-        std::string question = args.positional[0];
-        if (auto it = args.flags.find("units"); it != args.flags.end() && wif::to_lower(it->second) == "gib") question += " (GiB)";
-        return answer(wif::ask_json(c, question, 2), args.json);
+    std::optional<wif::Units> units;
+    if (auto it = args.flags.find("units"); it != args.flags.end()) {
+        const std::string u = wif::to_lower(it->second);
+        if (u != "gb" && u != "gib") return fail(wif::make_error("usage", "--units: expected gb or gib, got \"" + it->second + "\""), args.json, 2);
+        units = u == "gib" ? wif::Units::gib : wif::Units::gb;
     }
+    if (args.command == "ask") return ask(c, args, units);
     if (args.command == "infer") {
-        const wif::Expected<std::string> request = wif::cli::infer_request(args, read_file);
+        const wif::Expected<wif::Request> request = wif::cli::infer_request(args, read_file);
         if (!request) return fail(request.error(), args.json, request.error().code == "usage" ? 2 : 1);
-        return answer(wif::estimate_json(c, request.value(), 2), args.json);
+        return answer(wif::answer_request(c, request.value()), args.json);
     }
     if (args.command == "list") return list(c, args);
     return sweep(c, args);

@@ -42,7 +42,7 @@ wif::Expected<wif::ResolvedRequest> resolve(const std::string& text, bool any_de
     if (!catalog()) return catalog().error();
     wif::Expected<Json> parsed = wif::parse_json(text, "request");
     if (!parsed) return parsed.error();
-    wif::Expected<wif::InferenceRequest> request = wif::request_from_json(parsed.value());
+    wif::Expected<wif::Request> request = wif::request_from_json(parsed.value());
     if (!request) return request.error();
     if (any_device && request->device.empty() && request->memory_gib <= 0) request->memory_gib = 1;  // a stand-in, never used
     return wif::resolve_request(catalog().value(), request.value());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/small_sort.hpp"
+
 namespace wif {
 
 namespace {
@@ -37,16 +39,57 @@ const char* const kLadder[] = {"bf16", "fp16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M
 
 }  // namespace
 
+Expected<Estimate> estimate_variant(const ResolvedRequest& r, const Variant& v) {
+    InferenceOptions o = quiet(r.options);
+    const QuantSpec& quant = v.quant ? *v.quant : r.quant;
+    const Device& device = v.device ? *v.device : r.device;
+    if (v.context > 0) o.context = v.context;
+    if (v.count > 0) o.gpu_count = v.count;
+    // Keep a requested engine only if it can load this format on this device.
+    if ((v.quant || v.device) && o.engine && !choose_engine(quant, device, o.engine)) o.engine.reset();
+    return estimate_inference(r.model, quant, device, o, v.weights);
+}
+
+bool can_add_devices(const ResolvedRequest& r, Engine engine) {
+    return r.device.kind == DeviceKind::gpu && engine != Engine::mlx && engine != Engine::exllamav2;
+}
+
+int devices_needed(const ResolvedRequest& r) {
+    const Expected<EngineChoice> choice = choose_engine(r.quant, r.device, r.options.engine);
+    if (!choice) return 0;
+    Expected<WeightBreakdown> weights = weight_bytes(r.model.arch, r.model.tensors, choice->quant);
+    if (!weights) return 0;
+    auto fits = [&](std::int64_t count) {
+        const Expected<Estimate> e = estimate_variant(r, {.count = static_cast<int>(count), .weights = &weights.value()});
+        return e && e->verdict == Verdict::fits;
+    };
+    const std::int64_t top = can_add_devices(r, choice->engine) ? 64 : 1;
+    return static_cast<int>(smallest_that_fits(1, top, fits));
+}
+
+std::vector<Option> model_options(const Catalog& c, const ResolvedRequest& r) {
+    std::vector<Option> out;
+    out.reserve(c.models.size());
+    ResolvedRequest each = r;
+    each.options.gpu_count = r.options.gpu_count;
+    for (const ModelEntry& m : c.models) {
+        each.model = prepare_model(m.id, m.name, m.arch);
+        Option o = option_from(m.id, m.name, estimate_variant(each, {}));
+        o.params = each.model.params.total;
+        out.push_back(std::move(o));
+    }
+    // Fitting models first, largest first: "the biggest model that runs" leads.
+    small_stable_sort(out.begin(), out.end(), [](const Option& a, const Option& b) {
+        const int ra = a.error.empty() ? static_cast<int>(a.verdict) : 3, rb = b.error.empty() ? static_cast<int>(b.verdict) : 3;
+        return ra != rb ? ra < rb : a.params > b.params;
+    });
+    return out;
+}
+
 std::vector<Option> quant_options(const Catalog& c, const ResolvedRequest& r) {
     std::vector<Option> out;
     out.reserve(c.quants.size());
-    const InferenceOptions base = quiet(r.options);
-    for (const QuantEntry& q : c.quants) {
-        InferenceOptions o = base;
-        // Keep a requested engine only if it can load this format.
-        if (o.engine && !choose_engine(q.spec, r.device, o.engine)) o.engine.reset();
-        out.push_back(option_from(q.spec.id, q.spec.name, estimate_inference(r.model, q.spec, r.device, o)));
-    }
+    for (const QuantEntry& q : c.quants) out.push_back(option_from(q.spec.id, q.spec.name, estimate_variant(r, {.quant = &q.spec})));
     return out;
 }
 
@@ -80,27 +123,21 @@ std::vector<Option> device_options(const Catalog& c, const ResolvedRequest& r) {
 }
 
 std::int64_t largest_context(const ResolvedRequest& r) {
-    InferenceOptions o = quiet(r.options);
-    const Expected<EngineChoice> choice = choose_engine(r.quant, r.device, o.engine);
+    const Expected<EngineChoice> choice = choose_engine(r.quant, r.device, r.options.engine);
     if (!choice) return 0;
     Expected<WeightBreakdown> weights = weight_bytes(r.model.arch, r.model.tensors, choice->quant);
     if (!weights) return 0;
-    auto fits = [&](std::int64_t ctx) {
-        o.context = ctx;
-        const Expected<Estimate> e = estimate_inference(r.model, r.quant, r.device, o, &weights.value());
+    constexpr std::int64_t step = 256;
+    auto fits = [&](std::int64_t steps) {
+        const Expected<Estimate> e = estimate_variant(r, {.context = steps * step, .weights = &weights.value()});
         return e && e->verdict == Verdict::fits;
     };
-    const std::int64_t step = 256;
     const std::int64_t top = r.model.arch.max_position_embeddings > 0 ? r.model.arch.max_position_embeddings : 1 << 20;
-    if (!fits(step)) return 0;
-    if (fits(top)) return top;
-    std::int64_t lo = 1, hi = top / step;  // fits(lo*step) is true, fits(hi*step) is false
-    while (hi - lo > 1) {
-        const std::int64_t mid = lo + (hi - lo) / 2;
-        if (fits(mid * step)) lo = mid;
-        else hi = mid;
-    }
-    return lo * step;
+    // Contexts are multiples of 256 up to the model's maximum.
+    if (!fits(1)) return 0;
+    const Expected<Estimate> at_top = estimate_variant(r, {.context = top, .weights = &weights.value()});
+    if (at_top && at_top->verdict == Verdict::fits) return top;
+    return largest_that_fits(1, top / step, fits) * step;
 }
 
 std::vector<CurvePoint> context_curve(const ResolvedRequest& r, int points) {
@@ -133,7 +170,6 @@ std::vector<Suggestion> suggestions(const Catalog& c, const ResolvedRequest& r, 
     std::vector<Suggestion> out;
     const Units u = r.options.units;
     if (e.verdict == Verdict::fits) return out;
-    const InferenceOptions base = quiet(r.options);
 
     // 1. The best-quality format that fits entirely on the device.
     for (const char* id : kLadder) {
@@ -141,9 +177,7 @@ std::vector<Suggestion> suggestions(const Catalog& c, const ResolvedRequest& r, 
         if (l.index < 0) continue;
         const QuantSpec& q = c.quants[static_cast<size_t>(l.index)].spec;
         if (q.id == e.quant.id || q.id == r.quant.id) continue;
-        InferenceOptions o = base;
-        if (o.engine && !choose_engine(q, r.device, o.engine)) o.engine.reset();
-        const Expected<Estimate> alt = estimate_inference(r.model, q, r.device, o);
+        const Expected<Estimate> alt = estimate_variant(r, {.quant = &q});
         if (alt && alt->verdict == Verdict::fits) {
             Suggestion s;
             s.kind = "quant";
@@ -165,21 +199,21 @@ std::vector<Suggestion> suggestions(const Catalog& c, const ResolvedRequest& r, 
         out.push_back(s);
     }
     // 3. More of the same GPU (engines that split a model across GPUs).
-    if (r.device.kind == DeviceKind::gpu && e.engine != Engine::mlx && e.engine != Engine::exllamav2) {
-        for (int count = e.gpu_count + 1; count <= 8; ++count) {
-            InferenceOptions o = base;
-            o.gpu_count = count;
-            const Expected<Estimate> alt = estimate_inference(r.model, r.quant, r.device, o);
-            if (alt && alt->verdict == Verdict::fits) {
-                Suggestion s;
-                s.kind = "count";
-                s.count = count;
-                s.gpu_bytes = alt->gpu_bytes;
-                s.text = std::to_string(count) + " x " + r.device.name + " would fit " + e.quant.id + " (" +
-                         format_bytes(alt->gpu_bytes, u) + " of " + format_bytes(alt->usable_bytes, u) + ").";
-                out.push_back(s);
-                break;
-            }
+    if (can_add_devices(r, e.engine)) {
+        auto fits = [&](std::int64_t count) {
+            const Expected<Estimate> alt = estimate_variant(r, {.count = static_cast<int>(count)});
+            return alt && alt->verdict == Verdict::fits;
+        };
+        const int count = static_cast<int>(smallest_that_fits(e.gpu_count + 1, 8, fits));
+        const Expected<Estimate> alt = estimate_variant(r, {.count = count});
+        if (count > 0 && alt) {
+            Suggestion s;
+            s.kind = "count";
+            s.count = count;
+            s.gpu_bytes = alt->gpu_bytes;
+            s.text = std::to_string(count) + " x " + r.device.name + " would fit " + e.quant.id + " (" +
+                     format_bytes(alt->gpu_bytes, u) + " of " + format_bytes(alt->usable_bytes, u) + ").";
+            out.push_back(s);
         }
     }
     return out;

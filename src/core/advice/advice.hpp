@@ -13,7 +13,7 @@
 namespace wif {
 
 struct Option {
-    std::string id;       // quant or device id
+    std::string id;       // quant, device or model id
     std::string name;
     std::string engine;
     Verdict verdict = Verdict::does_not_fit;
@@ -24,8 +24,56 @@ struct Option {
     std::int64_t gpu_layers = 0;
     std::int64_t total_layers = 0;
     double bits_per_weight = 0;
+    std::int64_t params = 0;  // model options: the model's parameter count
     std::string error;    // set when this combination cannot run at all (format needs CUDA, ...)
 };
+
+// The one "change one setting and estimate again" step every suggestion and search uses: the
+// request's estimate with the format, device, context or device count replaced (numbers only).
+struct Variant {
+    const QuantSpec* quant = nullptr;   // another format (the engine follows it, unless requested and able)
+    const Device* device = nullptr;     // another device
+    std::int64_t context = 0;           // another context (0: as requested)
+    int count = 0;                      // another device count (0: as requested)
+    const WeightBreakdown* weights = nullptr;  // precomputed weights for the format the engine loads
+};
+Expected<Estimate> estimate_variant(const ResolvedRequest& request, const Variant& variant);
+
+// The searches over one monotone setting: the largest value in [lo, hi] for which `fits` holds
+// (0 when not even lo does), and the smallest (0 when not even hi does). Binary search: the
+// settings searched (context, device count) only ever need more memory as they grow, or less.
+template <class Fits>
+std::int64_t largest_that_fits(std::int64_t lo, std::int64_t hi, Fits fits) {
+    if (lo > hi || !fits(lo)) return 0;
+    if (fits(hi)) return hi;
+    while (hi - lo > 1) {  // fits(lo) holds, fits(hi) does not
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (fits(mid)) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+template <class Fits>
+std::int64_t smallest_that_fits(std::int64_t lo, std::int64_t hi, Fits fits) {
+    if (lo > hi || !fits(hi)) return 0;
+    if (fits(lo)) return lo;
+    while (hi - lo > 1) {  // fits(hi) holds, fits(lo) does not
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (fits(mid)) hi = mid;
+        else lo = mid;
+    }
+    return hi;
+}
+
+// Whether more devices of this kind can share the model (engines that split layers across GPUs).
+bool can_add_devices(const ResolvedRequest& request, Engine engine);
+
+// Fewest devices of the request's kind (1..64) that hold the model entirely; 0 when none do.
+int devices_needed(const ResolvedRequest& request);
+
+// Every catalog model in the request's format on its device ("what can I run on this?"),
+// largest first among those that fit.
+std::vector<Option> model_options(const Catalog& catalog, const ResolvedRequest& request);
 
 // Every catalog format for the request's model on its device (engine as the format implies,
 // unless the request named one that can load it).

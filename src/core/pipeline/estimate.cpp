@@ -1,6 +1,5 @@
 #include "pipeline/placement.hpp"
 
-#include "present/explain.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -257,7 +256,6 @@ Expected<Estimate> estimate_inference(const PreparedModel& m, const QuantSpec& q
     e.offloaded_bytes = p.offloaded_bytes;
     e.total_layers = p.total_layers;
     e.gpu_layers = p.gpu_layers;
-    if (o.explain) explain_estimate(e, m, d, o);
     return req;
 }
 

@@ -1,10 +1,12 @@
 #include "present/answer.hpp"
 
+#include "present/explain.hpp"
+
 namespace wif {
 
 namespace {
 
-void write_request(JsonWriter& w, const InferenceRequest& r) {
+void write_request(JsonWriter& w, const Request& r) {
     w.begin_object();
     if (!r.model.empty()) w.field("model", r.model);
     if (r.params > 0) w.field("params", r.params);
@@ -20,24 +22,77 @@ void write_request(JsonWriter& w, const InferenceRequest& r) {
     if (!r.kv_type.empty()) w.field("kv_type", r.kv_type);
     if (!r.engine.empty()) w.field("engine", r.engine);
     if (r.flash_attn != "auto") w.field("flash_attn", r.flash_attn);
+    if (r.ram_gib > 0) w.field("ram", r.ram_gib);
     if (r.units == Units::gib) w.field("units", "gib");
+    if (r.intent != Intent::memory) w.field("intent", intent_name(r.intent));
+    if (!r.training.empty()) w.key("training").raw(r.training.dump());
     w.end_object();
 }
 
 }  // namespace
 
-Expected<Answer> answer_request(const Catalog& c, const InferenceRequest& r) {
+namespace {
+
+// Headlines of the intents that are not one estimate's verdict; numbers first, then these words.
+std::string device_count_headline(const Answer& a) {
+    const Estimate& e = a.estimate;
+    const ResolvedRequest& r = a.request;
+    const Units u = r.options.units;
+    const std::string what = r.model.name + " in " + e.quant.id;
+    if (a.devices_needed == 0) {
+        if (r.device.kind != DeviceKind::gpu) return "No single " + r.device.name + " holds " + what + "; this calculator does not split a model across machines.";
+        return "Even 64 x " + r.device.name + " would not hold " + what + " with " + engine_name(e.engine) + ".";
+    }
+    return "You need " + std::to_string(a.devices_needed) + " x " + r.device.name + " for " + what + ": " +
+           format_bytes(e.gpu_bytes, u) + " of " + format_bytes(e.usable_bytes, u) + " usable.";
+}
+
+std::string what_fits_headline(const Answer& a) {
+    const ResolvedRequest& r = a.request;
+    int fit = 0;
+    for (const Option& o : a.models) fit += o.error.empty() && o.verdict == Verdict::fits;
+    const std::string where = (r.options.gpu_count > 1 ? std::to_string(r.options.gpu_count) + " x " : std::string()) + r.device.name;
+    if (fit == 0) return "None of the " + std::to_string(a.models.size()) + " catalog models fits entirely on " + where + " in " + r.quant.id + ".";
+    return std::to_string(fit) + " of " + std::to_string(a.models.size()) + " catalog models fit on " + where + " in " + r.quant.id +
+           "; the largest is " + a.models.front().name + " (" + format_params(a.models.front().params) + " parameters).";
+}
+
+}  // namespace
+
+Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     Expected<ResolvedRequest> resolved = resolve_request(c, r);
     if (!resolved) return resolved.error();
     Answer a;
+    a.intent = r.intent;
     a.request = std::move(resolved.value());
-    Expected<Estimate> e = estimate_inference(a.request.model, a.request.quant, a.request.device, a.request.options);
+    const ResolvedRequest& q = a.request;
+    if (a.intent == Intent::training) {
+        return make_error("not_supported_yet", "training and fine-tuning memory are not estimated yet; this answer would be about "
+                                               "inference, which is not what was asked");
+    }
+    if (a.intent == Intent::speed) {
+        return make_error("not_supported_yet", "speed (tokens per second) is not estimated yet; ask whether it fits instead");
+    }
+    if (a.intent == Intent::what_fits) {
+        a.models = model_options(c, q);
+        a.headline = what_fits_headline(a);
+        return a;
+    }
+    ResolvedRequest at_count = q;
+    if (a.intent == Intent::device_count) {
+        a.devices_needed = devices_needed(q);
+        if (a.devices_needed > 0) at_count.options.gpu_count = a.devices_needed;
+    }
+    Expected<Estimate> e = estimate_inference(q.model, q.quant, q.device, at_count.options);
     if (!e) return e.error();
     a.estimate = std::move(e.value());
+    // The words, from the finished numbers.
+    explain_estimate(a.estimate, q.model, q.device, at_count.options);
     // Assumptions from resolving the request come first: they are what the person left out.
-    a.estimate.assumptions.insert(a.estimate.assumptions.begin(), a.request.assumptions.begin(), a.request.assumptions.end());
-    a.max_context = largest_context(a.request);
-    a.suggestions = suggestions(c, a.request, a.estimate, a.max_context);
+    a.estimate.assumptions.insert(a.estimate.assumptions.begin(), q.assumptions.begin(), q.assumptions.end());
+    a.max_context = largest_context(at_count);
+    a.suggestions = suggestions(c, at_count, a.estimate, a.max_context);
+    a.headline = a.intent == Intent::device_count ? device_count_headline(a) : a.estimate.headline;
     return a;
 }
 
@@ -49,13 +104,33 @@ void error_fields(JsonWriter& w, const Error& error) {
     w.end_object();
 }
 
+void device_fields(JsonWriter& w, const Device& d, int count) {
+    w.key("device").begin_object();
+    w.field("id", d.id).field("name", d.name).field("kind", device_kind_name(d.kind));
+    w.field("memory_bytes", d.memory_bytes()).field("count", count).field("bandwidth_gbs", d.bandwidth_gbs);
+    w.end_object();
+}
+
+// "What can I run on this?": the device, the format and every catalog model's verdict.
+void what_fits_fields(JsonWriter& w, const Answer& a) {
+    const ResolvedRequest& r = a.request;
+    w.field("ok", true).field("intent", intent_name(a.intent)).field("headline", a.headline);
+    device_fields(w, r.device, r.options.gpu_count);
+    w.key("quant").begin_object().field("id", r.quant.id).field("name", r.quant.name).end_object();
+    w.key("models");
+    write_options(w, a.models);
+    w.field("assumptions", r.assumptions).field("units", r.options.units == Units::gib ? "gib" : "gb");
+}
+
 void answer_fields(JsonWriter& w, const Answer& a) {
+    if (a.intent == Intent::what_fits) return what_fits_fields(w, a);
     const Estimate& e = a.estimate;
     const PreparedModel& m = a.request.model;
     const Device& d = a.request.device;
-    w.field("ok", true);
+    w.field("ok", true).field("intent", intent_name(a.intent));
     w.field("verdict", verdict_name(e.verdict));
-    w.field("headline", e.headline);
+    w.field("headline", a.headline);
+    if (a.intent == Intent::device_count) w.field("devices_needed", a.devices_needed);
 
     w.key("model").begin_object();
     w.field("id", m.id).field("name", m.name).field("params", m.params.total).field("active_params", m.params.active);
@@ -81,10 +156,7 @@ void answer_fields(JsonWriter& w, const Answer& a) {
     }
     w.end_object();
 
-    w.key("device").begin_object();
-    w.field("id", d.id).field("name", d.name).field("kind", device_kind_name(d.kind));
-    w.field("memory_bytes", d.memory_bytes()).field("count", e.gpu_count).field("bandwidth_gbs", d.bandwidth_gbs);
-    w.end_object();
+    device_fields(w, d, e.gpu_count);
 
     w.field("engine", engine_name(e.engine)).field("backend", backend_name(e.backend));
     w.field("flash_attn", e.flash_attn).field("ctx", e.context).field("batch", e.sequences);
@@ -145,34 +217,52 @@ std::string error_json(const Error& error, int indent) {
     return w.take();
 }
 
-std::string ask_json(const Catalog& c, std::string_view text, int indent) {
-    return ask_json(QuestionParser(c), c, text, indent);
+Asked ask(const QuestionParser& parser, const Catalog& c, std::string_view text, std::optional<Units> units) {
+    Asked out;
+    Expected<ParsedQuestion> parsed = parser.parse(text);
+    if (!parsed) {
+        out.error = parsed.error();
+        return out;
+    }
+    out.question = std::move(parsed.value());
+    if (units) out.question->request.units = *units;
+    Expected<Answer> a = answer_request(c, out.question->request);
+    if (a) out.answer = std::move(a.value());
+    else out.error = a.error();
+    return out;
 }
 
-std::string ask_json(const QuestionParser& parser, const Catalog& c, std::string_view text, int indent) {
-    Expected<ParsedQuestion> parsed = parser.parse(text);
-    if (!parsed) return error_json(parsed.error(), indent);
-    const ParsedQuestion& q = parsed.value();
-    Expected<Answer> a = answer_request(c, q.request);
-    JsonWriter w(indent);
+void write_asked(JsonWriter& w, const Asked& asked, std::string_view text) {
+    if (!asked.question) return write_error(w, asked.error);
+    const ParsedQuestion& q = *asked.question;
     w.begin_object();
-    if (a) answer_fields(w, a.value());
-    else error_fields(w, a.error());
+    if (asked.answer) answer_fields(w, *asked.answer);
+    else error_fields(w, asked.error);
     w.key("question").begin_object();
-    w.field("text", std::string(text)).field("understood", q.understood).field("ambiguities", q.ambiguities);
+    w.field("text", std::string(text)).field("intent", intent_name(q.request.intent));
+    w.field("understood", q.understood).field("ambiguities", q.ambiguities);
     if (!q.model_candidates.empty()) w.field("model_candidates", q.model_candidates);
     if (!q.device_candidates.empty()) w.field("device_candidates", q.device_candidates);
     w.key("request");
     write_request(w, q.request);
     w.end_object();
     w.end_object();
+}
+
+std::string ask_json(const Catalog& c, std::string_view text, int indent) {
+    return ask_json(QuestionParser(c), c, text, indent);
+}
+
+std::string ask_json(const QuestionParser& parser, const Catalog& c, std::string_view text, int indent, std::optional<Units> units) {
+    JsonWriter w(indent);
+    write_asked(w, ask(parser, c, text, units), text);
     return w.take();
 }
 
 std::string estimate_json(const Catalog& c, const std::string& text, int indent) {
     Expected<Json> parsed = parse_json(text, "request");
     if (!parsed) return error_json(parsed.error(), indent);
-    Expected<InferenceRequest> r = request_from_json(parsed.value());
+    Expected<Request> r = request_from_json(parsed.value());
     if (!r) return error_json(r.error(), indent);
     Expected<Answer> a = answer_request(c, r.value());
     if (!a) return error_json(a.error(), indent);

@@ -1,8 +1,11 @@
-// One full answer (estimate, suggestions, largest context) and its JSON form, which the CLI's
-// --json output and the WebAssembly API share byte for byte.
+// One full answer to a question of any kind (memory, speed, training, how many devices, what
+// fits) and its JSON form, which the CLI's --json output and the WebAssembly API share byte for
+// byte. answer_request is the one assembly of the stages: resolve -> plan and bill -> place ->
+// the workload's own stage -> words written from the finished numbers.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,13 +22,26 @@
 namespace wif {
 
 struct Answer {
+    Intent intent = Intent::memory;
     ResolvedRequest request;
-    Estimate estimate;
+    Estimate estimate;                   // inference memory (every intent but what_fits)
     std::vector<Suggestion> suggestions;
     std::int64_t max_context = 0;
+    int devices_needed = 0;              // device_count: fewest devices that hold it (0: none up to 64)
+    std::vector<Option> models;          // what_fits: every catalog model on this device
+    std::string headline;                // the answer in one sentence, for the intent asked
 };
 
-Expected<Answer> answer_request(const Catalog& catalog, const InferenceRequest& request);
+Expected<Answer> answer_request(const Catalog& catalog, const Request& request);
+
+// A free-text question: what was understood, and the answer or why there is none.
+struct Asked {
+    std::optional<ParsedQuestion> question;  // unset when the words could not be read
+    std::optional<Answer> answer;
+    Error error;                             // set when there is no answer
+};
+// `units`, when given, overrides what the question says ("in GiB").
+Asked ask(const QuestionParser& parser, const Catalog& catalog, std::string_view text, std::optional<Units> units = {});
 
 // JSON writers: each writes one value. Field names are the snake_case names used everywhere.
 void write_answer(JsonWriter& out, const Answer& answer);
@@ -43,7 +59,9 @@ std::string error_json(const Error& error, int indent = -1);
 // A free-text question answered: the answer plus a "question" object with the text, what was
 // understood, the ambiguities and the request it became.
 std::string ask_json(const Catalog& catalog, std::string_view text, int indent = -1);
-std::string ask_json(const QuestionParser& parser, const Catalog& catalog, std::string_view text, int indent = -1);
+std::string ask_json(const QuestionParser& parser, const Catalog& catalog, std::string_view text, int indent = -1,
+                     std::optional<Units> units = {});
+void write_asked(JsonWriter& out, const Asked& asked, std::string_view text);
 // A request given as JSON text (the page's form, the CLI's flags).
 std::string estimate_json(const Catalog& catalog, const std::string& request, int indent = -1);
 

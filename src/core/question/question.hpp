@@ -1,5 +1,6 @@
-// Free-text questions ("llama 3.1 70b q4_k_m on 2x 3090") -> an InferenceRequest, with what was
-// understood, what was ambiguous (and the candidates), and what was not recognized.
+// Free-text questions ("llama 3.1 70b q4_k_m on 2x 3090") -> a Request: what is asked (the intent),
+// what was understood, what was ambiguous (and the candidates). The parse runs in small steps:
+// tokens, catalog names, intent, numbers with units, model, format, device, count.
 #pragma once
 
 #include <string>
@@ -13,7 +14,7 @@
 namespace wif {
 
 struct ParsedQuestion {
-    InferenceRequest request;
+    Request request;
     std::vector<std::string> understood;   // "model: Llama 3.1 70B", "device: 2 x NVIDIA GeForce RTX 3090"
     std::vector<std::string> ambiguities;  // what could mean several things, the pick and the candidates
     std::vector<std::string> model_candidates;   // catalog ids, when the model was ambiguous
@@ -40,6 +41,17 @@ public:
     };
 
 private:
+    struct Scan;
+    void match_names(Scan& s) const;
+    void read_intent(Scan& s) const;
+    void out_intent(Scan& s, const std::string& what) const;
+    void read_quantities(Scan& s) const;
+    void apply_matches(Scan& s) const;
+    Expected<bool> pick_model(Scan& s) const;
+    void pick_format(Scan& s) const;
+    Expected<bool> pick_device(Scan& s) const;
+    Expected<bool> read_count(Scan& s) const;
+
     const Catalog& catalog_;
     std::vector<Alias> models_, devices_, quants_;
     std::vector<std::vector<Token>> model_names_;           // each model's name

@@ -81,10 +81,10 @@ Expected<std::int64_t> parse_param_count(const std::string& text) {
     return static_cast<std::int64_t>(std::llround(count));
 }
 
-Expected<InferenceRequest> request_from_json(const Json& object) {
+Expected<Request> request_from_json(const Json& object) {
     FieldReader f(object, "request");
     if (!f.ok()) return f.error();
-    InferenceRequest r;
+    Request r;
     r.model = f.string("model");
     r.quant = f.string("quant");
     r.device = f.string("device");
@@ -102,10 +102,18 @@ Expected<InferenceRequest> request_from_json(const Json& object) {
     r.ubatch = f.integer("ubatch", 512, 1, 65536);
     r.wired_limit_mb = f.number("wired_limit_mb", 0, 0, 1e8);
     r.gpu_memory_utilization = f.number("gpu_memory_utilization", 0.9, 0.01, 1);
+    const std::string intent = f.string("intent", "memory");
     const std::string units = to_lower(f.string("units", "gb"));
     if (!f.ok()) return f.error();
     if (units == "gib") r.units = Units::gib;
     else if (units != "gb") return make_error("invalid_units", "units: expected \"gb\" or \"gib\", got \"" + units + "\"");
+    if (!parse_intent(intent, r.intent)) {
+        return make_error("invalid_intent", "intent: expected memory, training, speed, device_count or what_fits, got \"" + intent + "\"");
+    }
+    if (f.has("training")) {
+        if (!object.at("training").is_object()) return make_error("invalid_request", "training: expected an object of training options");
+        r.training = object.at("training");
+    }
 
     if (f.has("hf_config")) {
         const Json& cfg = object.at("hf_config");
@@ -161,15 +169,19 @@ Expected<QuantSpec> resolve_quant(const Catalog& c, const std::string& text) {
                         " (see `willitfit list quants`; ad-hoc forms: exl2:4.65, gptq:4:128, awq:4:128, mlx:4:64)");
 }
 
-Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceRequest& r) {
+Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
     ResolvedRequest out;
     const bool has_config = !r.hf_config.empty() || r.hf_config_object.is_object();
     const int given = (!r.model.empty()) + has_config + (r.params > 0);
-    if (given == 0) return make_error("missing_model", "give a model (--model), a config.json (--hf-config) or a parameter count (--params)");
-    if (given > 1) return make_error("conflicting_model", "give only one of --model, --hf-config and --params");
+    // "What can I run on this?" names no model: the answer goes through the catalog.
+    const bool any_model = given == 0 && r.intent == Intent::what_fits;
+    if (given == 0 && !any_model) return make_error("missing_model", "give a model (a catalog name, a config.json or a parameter count such as 7B)");
+    if (given > 1) return make_error("conflicting_model", "give only one of a model name, a config.json and a parameter count");
 
     // Model.
-    if (!r.model.empty()) {
+    if (any_model) {
+        // No model: model_options goes through the catalog.
+    } else if (!r.model.empty()) {
         const Lookup l = c.find_model(r.model);
         if (l.index < 0) {
             // "7B" given as a model name is a parameter count.
@@ -177,10 +189,10 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceReque
             if (!count) {
                 const bool repo_id = r.model.find('/') != std::string::npos;
                 return unknown_name("model", r.model, c.models, [](const ModelEntry& m) { return m.id; }, l.candidates,
-                                    repo_id ? "; it is not in the catalog: pass its config.json with --hf-config"
-                                            : " (see `willitfit list models`)");
+                                    repo_id ? "; it is not in the catalog: give its config.json instead"
+                                            : " (the catalog lists the models it knows)");
             }
-            InferenceRequest copy = r;
+            Request copy = r;
             copy.model.clear();
             copy.params = count.value();
             return resolve_request(c, copy);
@@ -208,7 +220,13 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceReque
     }
 
     // Weight format.
-    if (!r.quant.empty()) {
+    if (any_model && r.quant.empty()) {
+        // The format most local downloads come in [llama.cpp/ollama default quant for GGUF files].
+        Expected<QuantSpec> q = resolve_quant(c, "Q4_K_M");
+        if (!q) return q.error();
+        out.quant = q.value();
+        out.assumptions.push_back("format: Q4_K_M (the usual download for running models locally); name another to compare");
+    } else if (!r.quant.empty()) {
         Expected<QuantSpec> q = resolve_quant(c, r.quant);
         if (!q) return q.error();
         out.quant = q.value();
@@ -243,9 +261,9 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceReque
             Expected<double> as_size = parse_size_gib(r.device, "device");
             if (!as_size) {
                 return unknown_name("device", r.device, c.devices, [](const Device& d) { return d.id; }, l.candidates,
-                                    " (see `willitfit list devices`, or give --memory 24GB)");
+                                    " (the catalog lists the devices it knows; or give a memory size such as 24GB)");
             }
-            InferenceRequest copy = r;
+            Request copy = r;
             copy.device.clear();
             copy.memory_gib = as_size.value();
             return resolve_request(c, copy);
@@ -259,8 +277,14 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceReque
         else if (!k.empty() && k != "gpu") return make_error("invalid_device_kind", "device_kind: expected gpu, unified or cpu, got \"" + r.device_kind + "\"");
         out.device = custom_device(r.memory_gib, kind);
         if (kind == DeviceKind::gpu) out.assumptions.push_back("device: a GPU with " + format_sig3(r.memory_gib) + " GB (CUDA)");
+    } else if (r.intent == Intent::training) {
+        // "What would pretraining a 7B cost?" names no GPU: figured on the usual training GPU, said so.
+        const Lookup l = c.find_device(kDefaultTrainingDevice);
+        if (l.index < 0) return make_error("missing_device", "give a device or a memory size such as 24GB");
+        out.device = c.devices[static_cast<size_t>(l.index)];
+        out.assumptions.push_back("device: " + out.device.name + " (no GPU named; the usual GPU for training)");
     } else {
-        return make_error("missing_device", "give a device (--device) or a memory size (--memory 24GB)");
+        return make_error("missing_device", "give a device or a memory size such as 24GB");
     }
 
     // Options.
@@ -293,6 +317,8 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const InferenceReque
     o.usable.reserve_bytes = r.reserve_gib >= 0 ? round_bytes(r.reserve_gib * GiB) : -1;
     o.gpu_memory_utilization = r.gpu_memory_utilization;
     o.units = r.units;
+    out.intent = r.intent;
+    out.any_model = any_model;
     return out;
 }
 

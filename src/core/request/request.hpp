@@ -12,10 +12,15 @@
 #include "pipeline/estimate.hpp"
 #include "base/expected.hpp"
 #include "base/json_fields.hpp"
+#include "request/intent.hpp"
 
 namespace wif {
 
-struct InferenceRequest {
+// The longest context any request may ask for (tokens); larger values are refused, not clamped.
+inline constexpr std::int64_t kMaxContext = 16'777'216;
+
+struct Request {
+    Intent intent = Intent::memory;
     std::string model;         // catalog id, alias or Hugging Face repo id
     std::string hf_config;     // config.json text (alternative to model)
     Json hf_config_object;     // or the same as a parsed object (null when absent)
@@ -36,17 +41,23 @@ struct InferenceRequest {
     double reserve_gib = -1;
     double gpu_memory_utilization = 0.9;
     Units units = Units::gb;
+    Json training = Json::object();  // training options as training_options_from_json reads them
 };
 
 // Reads {"model": ..., "quant": ..., "device": ..., "memory": "24GB", "ctx": 8192, ...}.
 // Sizes accept numbers (GB) or strings with units ("24GB", "24 GiB", "512MB").
-Expected<InferenceRequest> request_from_json(const Json& object);
+Expected<Request> request_from_json(const Json& object);
 
 // "24GB" -> GiB; "7B", "1.5b", "7 billion", "405M" -> parameters. Errors say what was wrong.
 Expected<double> parse_size_gib(const std::string& text, const std::string& field);
 Expected<std::int64_t> parse_param_count(const std::string& text);
 
+// Where a training question names no GPU [Llama 2 and most published runs train on A100/H100].
+inline constexpr const char* kDefaultTrainingDevice = "h100-sxm";
+
 struct ResolvedRequest {
+    Intent intent = Intent::memory;
+    bool any_model = false;    // what_fits: no model named; `model` is unset
     PreparedModel model;
     QuantSpec quant;
     Device device;
@@ -57,7 +68,7 @@ struct ResolvedRequest {
     std::vector<std::string> assumptions;
 };
 
-Expected<ResolvedRequest> resolve_request(const Catalog& catalog, const InferenceRequest& request);
+Expected<ResolvedRequest> resolve_request(const Catalog& catalog, const Request& request);
 
 // Finds a quant by catalog name or ad-hoc form ("exl2:4.65").
 Expected<QuantSpec> resolve_quant(const Catalog& catalog, const std::string& text);

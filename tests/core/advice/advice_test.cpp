@@ -10,7 +10,7 @@ namespace {
 ResolvedRequest request(const std::string& json) {
     const Expected<Json> parsed = parse_json(json, "request");
     REQUIRE(parsed.ok());
-    const Expected<InferenceRequest> r = request_from_json(parsed.value());
+    const Expected<Request> r = request_from_json(parsed.value());
     REQUIRE(r.ok());
     Expected<ResolvedRequest> resolved = resolve_request(test::catalog(), r.value());
     REQUIRE(resolved.ok());

@@ -40,7 +40,7 @@ TEST_CASE("every question of the corpus parses to the request written beside it"
         }
         if (!parsed) FAIL_CHECK("error: " << parsed.error().message);
         if (!parsed) continue;
-        const InferenceRequest& r = parsed->request;
+        const Request& r = parsed->request;
         const Json& expect = item["expect"];
         check_field(expect, "model", r.model);
         check_field(expect, "quant", r.quant);
@@ -54,6 +54,12 @@ TEST_CASE("every question of the corpus parses to the request written beside it"
         check_number(expect, "count", r.count, 1);
         check_number(expect, "ctx", static_cast<double>(r.ctx), 0);
         check_number(expect, "batch", static_cast<double>(r.batch), 1);
+        check_number(expect, "ram", r.ram_gib, 0);
+        // What the question asks, and the training details it gives.
+        check_field(expect, "intent", intent_name(r.intent), "memory");
+        check_field(expect, "method", r.training.value("method", std::string()));
+        check_number(expect, "lora_rank", r.training.value("lora_rank", 0.0), 0);
+        check_number(expect, "tokens", r.training.value("tokens", 0.0), 0);
         if (item.value("ambiguous", false)) CHECK_FALSE(parsed->ambiguities.empty());
         CHECK_FALSE(parsed->understood.empty());
     }

@@ -10,7 +10,7 @@ namespace {
 Expected<ResolvedRequest> resolve(const std::string& json) {
     const Expected<Json> parsed = parse_json(json, "request");
     REQUIRE(parsed.ok());
-    const Expected<InferenceRequest> r = request_from_json(parsed.value());
+    const Expected<Request> r = request_from_json(parsed.value());
     if (!r) return r.error();
     return resolve_request(test::catalog(), r.value());
 }
@@ -73,7 +73,7 @@ TEST_CASE("unknown names fail with close candidates", "[request]") {
     CHECK(d.error().code == "unknown_device");
     const auto q = resolve(R"({"model":"llama-3.1-8b","device":"rtx-4090","quant":"Q4_K_Q"})");
     CHECK(q.error().code == "unknown_quant");
-    CHECK(resolve(R"({"model":"someone/unknown-model","device":"rtx-4090"})").error().message.find("--hf-config") != std::string::npos);
+    CHECK(resolve(R"({"model":"someone/unknown-model","device":"rtx-4090"})").error().message.find("config.json") != std::string::npos);
 }
 
 TEST_CASE("missing, conflicting and mistyped fields are errors that name the field", "[request]") {

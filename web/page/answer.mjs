@@ -1,0 +1,68 @@
+// The answer: verdict, headline, what was understood, the bar, the arithmetic, suggestions and
+// assumptions. In the embed widget only the verdict, the headline and the bar.
+import { esc, bytes, VERDICT, errorText } from './format.mjs';
+import { bar, bindTips } from './bar.mjs';
+import { store } from './state.mjs';
+
+const list = (items, cls, label) => `<ul class="${cls}"${label ? ` aria-label="${label}"` : ''}>${items.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`;
+
+function chips(q) {
+  let html = list(q.understood, 'chips', 'Understood');
+  if (q.ambiguities.length) html += list(q.ambiguities, 'sugg amb', 'Ambiguities');
+  return html;
+}
+
+// Candidates of a failed question, each a button that answers again with that name.
+function candidates(q) {
+  const row = (names, field, what) => (names?.length
+    ? `<p class="cands">Did you mean the ${what} ${names.map((n) => `<button type="button" class="linkish" data-cand-${field}="${esc(n)}">${esc(n)}</button>`).join(', ')}?</p>` : '');
+  return row(q.model_candidates, 'model', 'model') + row(q.device_candidates, 'device', 'device');
+}
+
+function verdictLine(res) {
+  const [icon, words] = VERDICT[res.verdict];
+  return `<p class="vline"><span class="verdict ${res.verdict}" data-verdict="${res.verdict}" elementtiming="verdict"><span aria-hidden="true">${icon}</span> ${words}</span></p>`;
+}
+
+// "What can I run on this device": the models that fit, largest first.
+function whatFits(res) {
+  const fit = res.models.filter((m) => m.verdict === 'fits');
+  const item = (m) => `<li><button type="button" class="linkish" data-model="${esc(m.id)}">${esc(m.name)}</button> — ${bytes(m.gpu_bytes || m.total_bytes)}</li>`;
+  return `<p class="headline" data-intent="what_fits">${esc(res.headline)}</p>` +
+    (fit.length ? `<ul class="sugg">${fit.slice(0, 12).map(item).join('')}</ul>` : '');
+}
+
+export function renderAnswer(out, res) {
+  out.setAttribute('aria-busy', 'false');
+  const q = res.question;
+  const embed = store.mode === 'embed';
+  let html = '';
+  if (!res.ok) {
+    html = `<p class="error" role="alert" data-code="${esc(res.error.code)}">${esc(errorText(res.error))}</p>`;
+    if (q) html += candidates(q) + (embed ? '' : chips(q));
+    out.innerHTML = html;
+    return;
+  }
+  if (res.intent === 'what_fits') {
+    out.innerHTML = whatFits(res) + (q && !embed ? chips(q) : '');
+    return;
+  }
+  html += verdictLine(res);
+  html += `<p class="headline" title="${esc(res.headline)}">${esc(res.headline)}</p>`;
+  if (embed) {
+    out.innerHTML = html + bar(res);
+    bindTips(out, res);
+    return;
+  }
+  if (q) html += chips(q);
+  html += bar(res);
+  html += `<ol class="math" aria-label="The arithmetic">${res.explanation.map((l) => `<li>${esc(l)}</li>`).join('')}</ol>`;
+  if (res.suggestions.length) html += `<h3>What would fit</h3>${list(res.suggestions.map((s) => s.text), 'sugg')}`;
+  if (res.max_context > 0 && res.max_context !== res.ctx) {
+    html += `<p>Largest context that fits entirely on the device: <strong>${res.max_context.toLocaleString('en')}</strong> tokens.</p>`;
+  }
+  if (res.warnings.length) html += list(res.warnings, 'sugg amb');
+  html += `<details><summary>Assumptions (${res.assumptions.length})</summary>${list(res.assumptions, '')}</details>`;
+  out.innerHTML = html;
+  bindTips(out, res);
+}

@@ -1,0 +1,41 @@
+// The one store of the page's state and its mirror in the URL hash. The hash holds either a
+// question (`q`) or the form's fields, plus `units` (gb | gib) and `theme` (light | dark | auto).
+export const FIELDS = ['model', 'quant', 'device', 'memory', 'count', 'ctx', 'batch', 'kv_type', 'engine', 'flash_attn', 'ram'];
+const THEMES = ['light', 'dark', 'auto'];
+
+export const store = {
+  mode: document.documentElement.dataset.mode === 'embed' ? 'embed' : 'full',
+  input: {},        // what the URL holds: { q } or form fields
+  units: 'gb',
+  theme: '',        // '' = the mode's default (auto on the page, light in an embed)
+  result: null,     // the last answer_page result: { answer, quants?, devices?, curve? }
+};
+
+export function readHash() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  const input = {};
+  for (const [k, v] of p) if (k === 'q' || FIELDS.includes(k)) input[k] = v;
+  store.units = p.get('units') === 'gib' ? 'gib' : 'gb';
+  store.theme = THEMES.includes(p.get('theme')) ? p.get('theme') : '';
+  applyTheme();
+  return input;
+}
+
+// The early script in <head> sets the same attribute before the first paint.
+export function applyTheme() {
+  document.documentElement.dataset.theme = store.theme || (store.mode === 'embed' ? 'light' : 'auto');
+}
+
+export function hashOf(input = store.input) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(input)) if (v !== '' && v != null) p.set(k, v);
+  if (store.units === 'gib') p.set('units', 'gib');
+  if (store.theme) p.set('theme', store.theme);
+  return p.toString();
+}
+
+export function writeHash() {
+  const hash = hashOf();
+  history.replaceState(null, '', hash ? `#${hash}` : location.pathname + location.search);
+  return location.href;
+}

@@ -1,8 +1,7 @@
 # Writes a C++ file holding each catalog's JSON (cmake -P script). Inputs: OUT (file to write),
 # FILES (JSON files separated by "|"), STRIP (ON for the WebAssembly build). The stripped copies
 # leave out whitespace and the fields no answer uses (citations such as source and params_source,
-# which document the data for reviewers; prices and power, which only listings show; config.json
-# keys the core does not read): that keeps the page small. The CLI embeds the files as they are.
+# which document the data for reviewers; config.json keys the core does not read): that keeps the page small. The CLI embeds the files as they are.
 string(REPLACE "|" ";" FILES "${FILES}")
 set(delim "wif_catalog")
 set(body "// Generated from catalogs/*.json by cmake/embed_catalogs.cmake. Do not edit.\n#include \"embedded_catalogs.hpp\"\n\nnamespace wif {\n\nstd::vector<CatalogText> embedded_catalogs() {\n    return {\n")
@@ -17,8 +16,8 @@ foreach(file IN LISTS FILES)
     math(EXPR last "${count} - 1")
     foreach(i RANGE ${last})
       set(paths)
-      foreach(field source params_source config_source memory_type gpu_cores fp8_tflops fp16_tflops tdp_w price_usd
-                    cloud_usd_per_hour)
+      # Compute (fp16_tflops), power (tdp_w) and prices stay: speed, training time, cost and power use them.
+      foreach(field source params_source config_source memory_type gpu_cores)
         list(APPEND paths "${field}")
       endforeach()
       # config.json keys the core does not read (it derives everything else from the rest).

@@ -7,6 +7,7 @@ export interface WifError {
 
 /** A request: one of model / params / hf_config, and one of device / memory. */
 export interface Request {
+  intent?: 'memory' | 'training' | 'speed' | 'device_count' | 'what_fits';
   model?: string;              // catalog id, alias or Hugging Face repo id
   params?: string | number;    // "7B", 7e9
   hf_config?: string | object; // a config.json
@@ -26,6 +27,7 @@ export interface Request {
   wired_limit_mb?: number;
   gpu_memory_utilization?: number;
   units?: 'gb' | 'gib';
+  training?: Record<string, unknown>;  // training options: method, optimizer, precision, batch, seq, lora_rank, ...
 }
 
 export type Verdict = 'fits' | 'fits_with_offload' | 'does_not_fit';
@@ -107,6 +109,15 @@ export interface CatalogDevice { id: string; name: string; vendor: string; kind:
   fp16_tflops?: number; price_usd?: number; cloud_usd_per_hour?: number; tdp_w?: number }
 export interface CatalogQuant { id: string; name: string; family: string; aliases: string[]; description: string }
 
+export interface CurvePoint { ctx: number; weights_bytes: number; kv_cache_bytes: number; compute_bytes: number; overhead_bytes: number; gpu_bytes: number }
+
+export interface PageResult<A> {
+  answer: A;
+  quants?: { ok: true; options: Option[] };
+  devices?: { ok: true; options: Option[] };
+  curve?: { ok: true; max_context: number; points: CurvePoint[] };
+}
+
 export interface WillItFit {
   readonly version: string;
   ask(text: string): AskResult;
@@ -115,6 +126,11 @@ export interface WillItFit {
   device_options(input: Request): { ok: true; options: Option[] } | WifError;
   context_curve(input: Request, points?: number): { ok: true; max_context: number;
     points: { ctx: number; weights_bytes: number; kv_cache_bytes: number; compute_bytes: number; overhead_bytes: number; gpu_bytes: number }[] } | WifError;
+  /** One answer for a page, resolved once: the answer and, with points > 0, formats, devices and the context curve. */
+  answer_page(kind: 'ask', input: string, options?: { units?: 'gb' | 'gib'; points?: number }): PageResult<AskResult>;
+  answer_page(kind: 'estimate', input: Request, options?: { units?: 'gb' | 'gib'; points?: number }): PageResult<Answer | WifError>;
+  /** Bytes as the core writes them: "14 GB", "512 MB" or "13 GiB", "512 MiB". */
+  format_bytes(bytes: number, units?: 'gb' | 'gib'): string;
   list_models(): CatalogModel[];
   list_devices(): CatalogDevice[];
   list_quants(): CatalogQuant[];

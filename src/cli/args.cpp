@@ -11,12 +11,19 @@ namespace wif::cli {
 
 namespace {
 
+// infer's flags: every request field that has one (request/schema.hpp), and the output options.
+std::set<std::string> infer_flags() {
+    std::set<std::string> flags = {"json", "catalog-dir"};
+    for (const FieldSpec& f : kRequestFields) {
+        if (f.flag[0] != '\0' && std::string_view(f.flag) != "intent") flags.insert(f.flag);
+    }
+    return flags;
+}
+
 // Flags per command; switches take no value.
 const std::map<std::string, std::set<std::string>> kFlags = {
     {"ask", {"json", "units", "catalog-dir"}},
-    {"infer", {"json", "model", "hf-config", "params", "quant", "device", "memory", "device-kind", "count", "ctx", "batch",
-               "ubatch", "kv-type", "engine", "flash-attn", "ram", "wired-limit-mb", "reserve", "gpu-util", "units",
-               "catalog-dir"}},
+    {"infer", infer_flags()},
     {"list", {"json", "catalog-dir"}},
     {"sweep", {"json", "ctx", "catalog-dir"}},
 };
@@ -121,58 +128,44 @@ Expected<Request> infer_request(const Args& a, std::string (*read_file)(const st
     if (!a.positional.empty()) {
         return make_error("usage", "infer takes only --flags; unexpected \"" + a.positional[0] + "\"");
     }
+    // Each flag is the schema field of the same name; numbers are checked against its range here
+    // so the message names the flag, and the same request_from_json as the page's reads the rest.
     Json r = Json::object();
-    auto text = [&](const char* flag, const char* key) {
-        if (auto it = a.flags.find(flag); it != a.flags.end()) r[key] = it->second;
-    };
-    text("model", "model");
-    text("params", "params");
-    text("quant", "quant");
-    text("device", "device");
-    text("memory", "memory");
-    text("device-kind", "device_kind");
-    text("kv-type", "kv_type");
-    text("engine", "engine");
-    text("flash-attn", "flash_attn");
-    text("ram", "ram");
-    text("reserve", "reserve");
-    text("units", "units");
-    if (auto it = a.flags.find("hf-config"); it != a.flags.end()) {
-        bool ok = false;
-        std::string content = read_file(it->second, ok);
-        if (!ok) return make_error("file_not_found", "--hf-config: cannot read \"" + it->second + "\"");
-        r["hf_config"] = content;
-    }
-    if (auto it = a.flags.find("count"); it != a.flags.end()) {
-        Expected<std::int64_t> v = parse_integer(it->second, "count", 1, 64);
-        if (!v) return v.error();
-        r["count"] = v.value();
-    }
-    if (auto it = a.flags.find("batch"); it != a.flags.end()) {
-        Expected<std::int64_t> v = parse_integer(it->second, "batch", 1, 4096);
-        if (!v) return v.error();
-        r["batch"] = v.value();
-    }
-    if (auto it = a.flags.find("ubatch"); it != a.flags.end()) {
-        Expected<std::int64_t> v = parse_integer(it->second, "ubatch", 1, 65536);
-        if (!v) return v.error();
-        r["ubatch"] = v.value();
-    }
-    if (auto it = a.flags.find("ctx"); it != a.flags.end()) {
-        Expected<std::int64_t> v = parse_tokens(it->second, "ctx");
-        if (!v) return v.error();
-        if (v.value() < 1) return make_error("invalid_argument", "--ctx must be at least 1 token");
-        r["ctx"] = v.value();
-    }
-    if (auto it = a.flags.find("wired-limit-mb"); it != a.flags.end()) {
-        Expected<double> v = parse_real(it->second, "wired-limit-mb", 1, 1e8);
-        if (!v) return v.error();
-        r["wired_limit_mb"] = v.value();
-    }
-    if (auto it = a.flags.find("gpu-util"); it != a.flags.end()) {
-        Expected<double> v = parse_real(it->second, "gpu-util", 0.01, 1);
-        if (!v) return v.error();
-        r["gpu_memory_utilization"] = v.value();
+    for (const FieldSpec& spec : kRequestFields) {
+        if (spec.flag[0] == '\0') continue;
+        const auto it = a.flags.find(spec.flag);
+        if (it == a.flags.end()) continue;
+        const std::string& value = it->second;
+        switch (spec.kind) {
+            case FieldKind::integer: {
+                Expected<std::int64_t> v = parse_integer(value, spec.flag, static_cast<std::int64_t>(spec.min), static_cast<std::int64_t>(spec.max));
+                if (!v) return v.error();
+                r[spec.key] = v.value();
+                break;
+            }
+            case FieldKind::number: {
+                Expected<double> v = parse_real(value, spec.flag, std::max(spec.min, 1e-9), spec.max);
+                if (!v) return v.error();
+                r[spec.key] = v.value();
+                break;
+            }
+            case FieldKind::tokens: {
+                Expected<std::int64_t> v = parse_tokens(value, spec.flag);
+                if (!v) return v.error();
+                if (v.value() < 1) return make_error("invalid_argument", "--" + std::string(spec.flag) + " must be at least 1 token");
+                r[spec.key] = v.value();
+                break;
+            }
+            case FieldKind::file: {
+                bool ok = false;
+                std::string content = read_file(value, ok);
+                if (!ok) return make_error("file_not_found", "--" + std::string(spec.flag) + ": cannot read \"" + value + "\"");
+                r[spec.key] = std::move(content);
+                break;
+            }
+            default:
+                r[spec.key] = value;
+        }
     }
     return request_from_json(r);
 }

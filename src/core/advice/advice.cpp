@@ -63,7 +63,7 @@ int devices_needed(const ResolvedRequest& r) {
         const Expected<Estimate> e = estimate_variant(r, {.count = static_cast<int>(count), .weights = &weights.value()});
         return e && e->verdict == Verdict::fits;
     };
-    const std::int64_t top = can_add_devices(r, choice->engine) ? 64 : 1;
+    const std::int64_t top = can_add_devices(r, choice->engine) ? kMaxDevices : 1;
     return static_cast<int>(smallest_that_fits(1, top, fits));
 }
 

@@ -1,5 +1,7 @@
 #include "pipeline/placement.hpp"
 
+#include "base/limits.hpp"
+
 
 #include <algorithm>
 #include <cmath>
@@ -136,11 +138,11 @@ Expected<EngineChoice> choose_engine(const QuantSpec& q, const Device& d, std::o
 Expected<RunPlan> plan_run(const PreparedModel& m, const QuantSpec& quant, const Device& d, const InferenceOptions& o) {
     RunPlan p;
     // Inputs a person could get wrong: say which and why.
-    if (o.gpu_count < 1 || o.gpu_count > 64) return make_error("invalid_count", "count must be between 1 and 64");
+    if (o.gpu_count < 1 || o.gpu_count > kMaxDevices) return make_error("invalid_count", "count must be between 1 and 64");
     if (o.gpu_count > 1 && d.kind != DeviceKind::gpu)
         return make_error("invalid_count", "count applies to discrete GPUs; " + d.name + " is one machine");
     if (o.sequences < 1 || o.sequences > 4096) return make_error("invalid_batch", "batch must be between 1 and 4096 sequences");
-    if (o.context < 0 || o.context > 16'777'216) return make_error("invalid_context", "context must be between 1 and 16,777,216 tokens");
+    if (o.context < 0 || o.context > kMaxContext) return make_error("invalid_context", "context must be between 1 and 16,777,216 tokens");
     if (o.ubatch < 1 || o.ubatch > 65536) return make_error("invalid_ubatch", "ubatch must be between 1 and 65536");
     if (!(o.gpu_memory_utilization > 0 && o.gpu_memory_utilization <= 1))
         return make_error("invalid_gpu_memory_utilization", "gpu_memory_utilization must be in (0, 1]");

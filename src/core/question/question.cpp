@@ -695,7 +695,9 @@ Expected<bool> QuestionParser::pick_device(Scan& s) const {
                 if (other.id == d->id || other.kind != d->kind || std::fabs(other.memory_gib - d->memory_gib) < 0.01) continue;
                 if (s.wants_laptop != (other.segment == "laptop")) continue;
                 if (any_alias_contains(device_aliases_[k], piece)) {
-                    others += (others.empty() ? "" : ", ") + other.name + " (" + number_text(other.memory_gib) + " GB)";
+                    // "RTX 3080 Laptop GPU (16 GB)" already says its size.
+                    const bool sized = other.name.find(" GB") != std::string::npos || other.name.find("GB)") != std::string::npos;
+                    others += (others.empty() ? "" : ", ") + other.name + (sized ? "" : " (" + number_text(other.memory_gib) + " GB)");
                     s.out.device_candidates.push_back(other.id);
                 }
             }
@@ -813,7 +815,7 @@ Expected<bool> QuestionParser::read_count(Scan& s) const {
     else if (at >= 1 && is_word(q, at - 1, {"eight"})) count = 8;
     const size_t e = s.device_start + s.device_len;
     if (count == 0 && e + 1 < q.size() && q[e].text == "x" && q[e + 1].number) count = q[e + 1].value;
-    if (count > 64) return make_error("invalid_count", "more than 64 GPUs is outside what this calculator models");
+    if (count > kMaxDevices) return make_error("invalid_count", "more than 64 GPUs is outside what this calculator models");
     if (count >= 2) s.r.count = static_cast<int>(count);
     const Device& d = c.devices[static_cast<size_t>(s.device_entry)];
     s.out.understood.push_back("device: " + (s.r.count > 1 ? std::to_string(s.r.count) + " x " : std::string()) + d.name +

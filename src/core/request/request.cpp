@@ -55,7 +55,7 @@ Expected<double> parse_size_gib(const std::string& text, const std::string& fiel
     else if (unit == "tb" || unit == "tib" || unit == "t") scale = 1024;
     else return make_error("invalid_size", field + " \"" + text + "\": unknown unit \"" + unit + "\" (use GB, MB or TB)");
     const double gib = v * scale;
-    if (!(gib > 0) || gib > 1'048'576) {
+    if (!(gib > 0) || gib > kMaxSizeGib) {
         return make_error("invalid_size", field + " \"" + text + "\": must be more than 0 and at most 1 PB");
     }
     return gib;
@@ -96,12 +96,17 @@ Expected<Request> request_from_json(const Json& object) {
         if (fa.is_boolean()) r.flash_attn = fa.get<bool>() ? "on" : "off";
         else r.flash_attn = f.string("flash_attn", "auto");
     }
-    r.count = static_cast<int>(f.integer("count", 1, 1, 64));
-    r.ctx = f.integer("ctx", 0, 0, 16'777'216);
-    r.batch = f.integer("batch", 1, 1, 4096);
-    r.ubatch = f.integer("ubatch", 512, 1, 65536);
-    r.wired_limit_mb = f.number("wired_limit_mb", 0, 0, 1e8);
-    r.gpu_memory_utilization = f.number("gpu_memory_utilization", 0.9, 0.01, 1);
+    // Ranges and defaults from the schema (request/schema.hpp).
+    auto integer = [&](const FieldSpec& s) {
+        return f.integer(s.key, static_cast<std::int64_t>(s.fallback), static_cast<std::int64_t>(s.min), static_cast<std::int64_t>(s.max));
+    };
+    auto number = [&](const FieldSpec& s) { return f.number(s.key, s.fallback, s.min, s.max); };
+    r.count = static_cast<int>(integer(field("count")));
+    r.ctx = integer(field("ctx"));
+    r.batch = integer(field("batch"));
+    r.ubatch = integer(field("ubatch"));
+    r.wired_limit_mb = number(field("wired_limit_mb"));
+    r.gpu_memory_utilization = number(field("gpu_memory_utilization"));
     const std::string intent = f.string("intent", "memory");
     const std::string units = to_lower(f.string("units", "gb"));
     if (!f.ok()) return f.error();
@@ -127,7 +132,7 @@ Expected<Request> request_from_json(const Json& object) {
         const Json& v = object.at(key);
         if (v.is_number()) {
             const double d = v.get<double>();
-            if (!std::isfinite(d) || d < 0 || d > 1'048'576) return make_error("invalid_size", std::string(key) + ": must be between 0 and 1048576 GB");
+            if (!std::isfinite(d) || d < 0 || d > kMaxSizeGib) return make_error("invalid_size", std::string(key) + ": must be between 0 and 1048576 GB");
             return d;
         }
         if (v.is_string()) return parse_size_gib(v.get<std::string>(), key);
@@ -252,8 +257,8 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
 
     // Device.
     if (!r.device.empty() && r.memory_gib > 0) return make_error("conflicting_device", "give either a device or a memory size, not both");
-    if (!(r.memory_gib >= 0 && r.memory_gib <= 1'048'576)) return make_error("invalid_size", "memory: must be more than 0 and at most 1 PB");
-    if (!(r.ram_gib >= 0 && r.ram_gib <= 1'048'576)) return make_error("invalid_size", "ram: must be at most 1 PB");
+    if (!(r.memory_gib >= 0 && r.memory_gib <= kMaxSizeGib)) return make_error("invalid_size", "memory: must be more than 0 and at most 1 PB");
+    if (!(r.ram_gib >= 0 && r.ram_gib <= kMaxSizeGib)) return make_error("invalid_size", "ram: must be at most 1 PB");
     if (!(r.wired_limit_mb >= 0 && r.wired_limit_mb <= 1e9)) return make_error("invalid_size", "wired_limit_mb: out of range");
     if (!r.device.empty()) {
         const Lookup l = c.find_device(r.device);

@@ -13,11 +13,9 @@
 #include "base/expected.hpp"
 #include "base/json_fields.hpp"
 #include "request/intent.hpp"
+#include "request/schema.hpp"
 
 namespace wif {
-
-// The longest context any request may ask for (tokens); larger values are refused, not clamped.
-inline constexpr std::int64_t kMaxContext = 16'777'216;
 
 struct Request {
     Intent intent = Intent::memory;

@@ -23,7 +23,7 @@ const page = gz('index.html') + gz('willitfit-core.wasm');
 console.log('Page weight (gzip -9, what the page downloads over HTTP)');
 console.log(`  index.html            ${kb(readFileSync(DIST + 'index.html').length).padStart(9)} raw  ${kb(gz('index.html')).padStart(9)} gzipped`);
 console.log(`  willitfit-core.wasm   ${kb(readFileSync(DIST + 'willitfit-core.wasm').length).padStart(9)} raw  ${kb(gz('willitfit-core.wasm')).padStart(9)} gzipped (catalogs included)`);
-console.log(`  whole page                          ${kb(page).padStart(9)} gzipped (target <= 120 KB)`);
+console.log(`  whole page                          ${kb(page).padStart(9)} gzipped (target <= 130 KB)`);
 console.log(`  other files in web/dist: ${readdirSync(DIST).filter((f) => !['index.html', 'willitfit-core.wasm'].includes(f)).join(', ')}`);
 
 const server = await serve(DIST, 0);
@@ -113,7 +113,7 @@ for (let run = 0; run < 5; run++) {
 
 console.log(`\nTimings (headless Chromium on this machine; first visits: median of ${RUNS})`);
 const ph = Object.fromEntries(['html', 'core', 'catalog', 'computed', 'ready', 'painted'].map((k) => [k, median(phases.map((p) => p[k]))]));
-console.log(`  navigation -> ready            ${ph.ready.toFixed(0).padStart(6)} ms   (target <= 300 ms: core running, catalogs parsed, first answer in the page)`);
+console.log(`  navigation -> ready            ${ph.ready.toFixed(0).padStart(6)} ms   (target <= 250 ms: core running, catalogs parsed, first answer in the page)`);
 console.log(`  navigation -> verdict painted  ${ph.painted.toFixed(0).padStart(6)} ms   (the browser's next frame, by Element Timing)`);
 console.log(`      every run, ready:   ${phases.map((p) => p.ready.toFixed(0)).join(' ')} ms`);
 console.log(`      every run, painted: ${phases.map((p) => p.painted.toFixed(0)).join(' ')} ms`);

@@ -41,7 +41,10 @@ const safe = (js) => js.replace(/<\/script/gi, '<\\/script');
 const coreInline = safe(core);
 // Starts downloading and compiling the wasm while the rest of the page is parsed and painted (HTTP
 // only: from disk the bytes come from willitfit-core.wasm.js instead).
-const early = "window.WIF_WASM=location.protocol==='file:'?null:WebAssembly.compileStreaming(fetch('willitfit-core.wasm',{credentials:'same-origin'})).catch(()=>null)";
+// It also sets the colour scheme from the hash (theme=light|dark|auto; an embed defaults to light,
+// so a widget in a light blog is never a dark block) before anything is painted.
+const early = "window.WIF_WASM=location.protocol==='file:'?null:WebAssembly.compileStreaming(fetch('willitfit-core.wasm',{credentials:'same-origin'})).catch(()=>null);" +
+  "(function(){var d=document.documentElement,t=/[#&]theme=(light|dark|auto)(&|$)/.exec(location.hash);d.dataset.theme=t?t[1]:d.dataset.mode==='embed'?'light':'auto'})()";
 const appInline = safe(appJs);
 const sha = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 // Scripts: only these three inline blocks, files of this page, and compiling the wasm. Styles: the

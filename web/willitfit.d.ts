@@ -129,6 +129,8 @@ export interface WillItFit {
   /** One answer for a page, resolved once: the answer and, with points > 0, formats, devices and the context curve. */
   answer_page(kind: 'ask', input: string, options?: { units?: 'gb' | 'gib'; points?: number }): PageResult<AskResult>;
   answer_page(kind: 'estimate', input: Request, options?: { units?: 'gb' | 'gib'; points?: number }): PageResult<Answer | WifError>;
+  /** The formats, devices and curve of the last answer_page answer ({} after an error), without resolving it again. */
+  answer_page_more(points?: number): Omit<PageResult<never>, 'answer'>;
   /** Bytes as the core writes them: "14 GB", "512 MB" or "13 GiB", "512 MiB". */
   format_bytes(bytes: number, units?: 'gb' | 'gib'): string;
   list_models(): CatalogModel[];

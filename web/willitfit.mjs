@@ -105,6 +105,20 @@ function wrap(core) {
     device_options: (input) => call(core.device_options, requestText(input)),
     /** Memory against context length (256 tokens to the model's maximum) and the largest context that fits. */
     context_curve: (input, points = 48) => call(core.context_curve, requestText(input), points | 0),
+    /**
+     * One answer for a page: `kind` 'ask' (input: the question's text) or 'estimate' (input: a
+     * request), resolved once. `units` ('gb' | 'gib') overrides what the input says; `points` > 0
+     * adds every format (`quants`), every device (`devices`) and the context curve (`curve`).
+     */
+    answer_page: (kind, input, { units = '', points = 0 } = {}) => {
+      const text = kind === 'ask' ? String(input ?? '') : requestText(input);
+      const out = call(core.answer_page, kind === 'ask' ? 'ask' : 'estimate', text, units === 'gib' || units === 'gb' ? units : '', points | 0);
+      return out.answer ? out : { answer: out };
+    },
+    /** The formats, devices and curve of the last answer_page answer ({} after an error): no second resolve. */
+    answer_page_more: (points = 40) => call(core.answer_page_more, points | 0),
+    /** Bytes as the core writes them: "14 GB", "4.92 GB", "512 MB", or "13 GiB", "512 MiB". */
+    format_bytes: (bytes, units = 'gb') => core.format_bytes(Number(bytes) || 0, units === 'gib' ? 'gib' : 'gb'),
     list_models: () => call(core.list, 'models').models,
     list_devices: () => call(core.list, 'devices').devices,
     list_quants: () => call(core.list, 'quants').quants,

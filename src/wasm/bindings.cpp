@@ -113,3 +113,95 @@ EMSCRIPTEN_BINDINGS(willitfit) {
     emscripten::function("sweep", &sweep);
     emscripten::function("version", &version);
 }
+
+// ---- The page's calls (appended; the functions above stay for scripts and tests) -------------
+//
+// answer_page: one call per answer. The question or request is resolved once; the answer, every
+// format, every device and the memory-against-context curve all come from that one resolution
+// (the page used to resolve the same request four times and search the largest context twice).
+// The page asks for the answer first and, once its verdict is painted, for the rest of the same
+// answer with answer_page_more. format_bytes: the core's byte formatter, so the page writes no
+// numbers of its own.
+namespace {
+
+std::optional<wif::Units> units_of(const std::string& units) {
+    if (units == "gib") return wif::Units::gib;
+    if (units == "gb") return wif::Units::gb;
+    return std::nullopt;
+}
+
+// The last answer answer_page gave, for answer_page_more.
+std::optional<wif::Answer>& last_answer() {
+    static std::optional<wif::Answer> answer;
+    return answer;
+}
+
+// "quants", "devices" and "curve" of one answer, each {"ok": true, ...} as the functions above
+// write them; nothing for a "what runs on this device" answer (it has no single model).
+void write_more(wif::JsonWriter& w, const wif::Answer& answer, int points) {
+    if (answer.intent == wif::Intent::what_fits) return;
+    const wif::Catalog& c = catalog().value();
+    wif::ResolvedRequest r = answer.request;
+    if (answer.intent == wif::Intent::device_count && answer.devices_needed > 0) r.options.gpu_count = answer.devices_needed;
+    w.key("quants").begin_object().field("ok", true).key("options");
+    wif::write_options(w, wif::quant_options(c, r));
+    w.end_object().key("devices").begin_object().field("ok", true).key("options");
+    wif::write_options(w, wif::device_options(c, r));
+    w.end_object().key("curve").begin_object().field("ok", true).field("max_context", answer.max_context).key("points");
+    wif::write_curve(w, wif::context_curve(r, points < 1 ? 1 : points > 400 ? 400 : points));
+    w.end_object();
+}
+
+// kind "ask": `input` is the question's text; kind "estimate": `input` is request JSON.
+// `units`: "gb", "gib", or "" for what the question or request says.
+// Returns {"answer": <as ask or estimate returns it>} and, when `points` > 0, "quants", "devices"
+// and "curve" ({"ok", "max_context", "points"} with that many samples) of the same answer.
+std::string answer_page(const std::string& kind, const std::string& input, const std::string& units, int points) {
+    if (!catalog()) return fail(catalog().error());
+    const wif::Catalog& c = catalog().value();
+    last_answer().reset();
+    wif::JsonWriter w;
+    w.begin_object().key("answer");
+    if (kind == "ask") {
+        static const wif::QuestionParser parser(c);
+        wif::Asked asked = wif::ask(parser, c, input, units_of(units));
+        wif::write_asked(w, asked, input);
+        last_answer() = std::move(asked.answer);
+    } else {
+        wif::Expected<Json> parsed = wif::parse_json(input, "request");
+        wif::Expected<wif::Request> request = parsed ? wif::request_from_json(parsed.value()) : wif::Expected<wif::Request>(parsed.error());
+        if (request && units_of(units)) request->units = *units_of(units);
+        wif::Expected<wif::Answer> a = request ? wif::answer_request(c, request.value()) : wif::Expected<wif::Answer>(request.error());
+        if (a) {
+            wif::write_answer(w, a.value());
+            last_answer() = std::move(a.value());
+        } else {
+            wif::write_error(w, a.error());
+        }
+    }
+    if (last_answer() && points > 0) write_more(w, *last_answer(), points);
+    w.end_object();
+    return w.take();
+}
+
+// The "quants", "devices" and "curve" of the last answer answer_page gave ({} after an error).
+std::string answer_page_more(int points) {
+    wif::JsonWriter w;
+    w.begin_object();
+    if (catalog() && last_answer()) write_more(w, *last_answer(), points);
+    w.end_object();
+    return w.take();
+}
+
+std::string format_bytes(double bytes, const std::string& units) {
+    if (!(bytes > -9e18 && bytes < 9e18)) bytes = 0;
+    return wif::format_bytes(static_cast<wif::bytes_t>(bytes < 0 ? bytes - 0.5 : bytes + 0.5), units == "gib" ? wif::Units::gib : wif::Units::gb);
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(willitfit_page) {
+    emscripten::function("answer_page", &answer_page);
+    emscripten::function("answer_page_more", &answer_page_more);
+    emscripten::function("format_bytes", &format_bytes);
+}

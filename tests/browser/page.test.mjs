@@ -131,6 +131,140 @@ test('the page reads on a phone and in dark mode', async () => {
   await page.close();
 });
 
+// ---- layout at the sizes people use: the embed at 380 px, a 390 px phone, a 1280 px desktop ----
+
+// Rectangles of the elements that must be on screen, in CSS pixels of the viewport.
+const rects = (page, selectors) => page.evaluate((sels) => Object.fromEntries(sels.map((s) => {
+  const el = document.querySelector(s);
+  if (!el) return [s, null];
+  const r = el.getBoundingClientRect();
+  return [s, { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height }];
+})), selectors);
+
+test('the embed at its documented 380 px height shows the verdict and the whole bar, 320 to 1000 px wide', async () => {
+  const q = encodeURIComponent('llama 3.1 70b q4_k_m on 2x 3090 at 16k context');
+  for (const width of [320, 390, 600, 1000]) {
+    const { page, errors } = await open(`${base}embed.html#q=${q}`, { width, height: 380 });
+    assert.equal(await verdict(page), 'fits');
+    const r = await rects(page, ['.verdict', '.headline', '.bar .track', '.bar .limit span', '.legend .need', '#open-full']);
+    for (const [sel, box] of Object.entries(r)) {
+      assert.ok(box && box.height > 0, `${sel} is shown at ${width} px`);
+      assert.ok(box.top >= 0 && box.bottom <= 380, `${sel} within 380 px at ${width} px wide (bottom ${box.bottom.toFixed(0)})`);
+      assert.ok(box.left >= 0 && box.right <= width, `${sel} within ${width} px`);
+    }
+    assert.equal(await page.isVisible('.math'), false, 'the arithmetic is behind the link');
+    // The embed defaults to a light widget on a transparent page, whatever the reader's system says.
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+    if (width === 320 || width === 1000) await page.screenshot({ path: `${SHOTS}/embed-${width}x380.png` });
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('a dark system does not make the embed a dark block; theme=dark in the hash does', async () => {
+  const q = encodeURIComponent('13B on a 4090');
+  const bg = (page) => page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.querySelector('.answer')).backgroundColor]);
+  const light = await browser.newPage({ viewport: { width: 480, height: 380 }, colorScheme: 'dark' });
+  await light.goto(`${base}embed.html#q=${q}`);
+  await light.waitForSelector('html[data-ready="true"]');
+  const [body, card] = await bg(light);
+  assert.equal(body, 'rgba(0, 0, 0, 0)', 'transparent page');
+  assert.equal(card, 'rgb(255, 255, 255)', 'light card in a dark system');
+  const dark = await browser.newPage({ viewport: { width: 480, height: 380 } });
+  await dark.goto(`${base}embed.html#q=${q}&theme=dark`);
+  await dark.waitForSelector('html[data-ready="true"]');
+  assert.equal((await bg(dark))[1], 'rgb(27, 30, 36)');
+  await dark.screenshot({ path: `${SHOTS}/embed-dark-480x380.png` });
+  await light.close();
+  await dark.close();
+});
+
+test('on a 390 px phone the formats table shows its Verdict column and the chart reads', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  await page.goto(`${base}#q=${encodeURIComponent('llama 4 scout q4_k_m on an h100')}`);
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.waitForSelector('#quants table');
+  await page.waitForSelector('#chart svg');
+  const th = await page.$$eval('#quants th', (ths) => ths.filter((t) => t.offsetParent !== null).map((t) => {
+    const r = t.getBoundingClientRect();
+    return { text: t.textContent, right: r.right };
+  }));
+  const v = th.find((t) => t.text === 'Verdict');
+  assert.ok(v, 'the Verdict column is shown');
+  assert.ok(v.right <= 390, `Verdict column within the screen (right edge ${v.right})`);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1), false, 'no horizontal scrolling');
+  // Chart: x ticks as model cards write them, text at least 11 px on screen, axis titles, a legend.
+  const labels = await page.$$eval('#chart text.xt', (ts) => ts.map((t) => t.textContent));
+  assert.ok(labels.length >= 3, 'x-axis ticks');
+  assert.ok(!labels.some((l) => /\d{4,}k/.test(l)), `no "10240k" style ticks: ${labels.join(' ')}`);
+  assert.ok(labels.some((l) => /M$/.test(l)), `a 10M-token model is labelled in M: ${labels.join(' ')}`);
+  const smallest = await page.$$eval('#chart svg text', (ts) => Math.min(...ts.map((t) => t.getBoundingClientRect().height)));
+  assert.ok(smallest >= 11, `chart text at least 11 px high on screen (smallest ${smallest.toFixed(1)})`);
+  const titles = await page.$$eval('#chart text.title', (ts) => ts.map((t) => t.textContent));
+  assert.deepEqual(titles, ['context length (tokens)', 'memory on the device']);
+  assert.match(await page.textContent('#chart .chart-legend'), /weights.*KV cache.*usable memory/);
+  // The usable line is in view: the y-axis does not run to the 10M-token peak.
+  assert.match(await page.textContent('#chart'), /The scale stops at/);
+  const usableY = await page.$eval('#chart .limitline', (l) => Number(l.getAttribute('y1')));
+  const h = await page.$eval('#chart svg', (s) => Number(s.getAttribute('height')));
+  assert.ok(usableY > h * 0.2, 'the usable line is not squashed against the bottom');
+  await page.screenshot({ path: `${SHOTS}/phone-390.png`, fullPage: true });
+  await page.locator('#quants').screenshot({ path: `${SHOTS}/phone-390-formats.png` });
+  await page.locator('#chart').screenshot({ path: `${SHOTS}/phone-390-chart.png` });
+  await page.close();
+});
+
+test('desktop at 1280 px: GPUs first for a GPU question, and a CPU device fills "On device"', async () => {
+  const { page } = await open(`${base}#q=${encodeURIComponent('llama 3.1 8b q4_k_m on a rtx 4060')}`, { width: 1280, height: 900 });
+  await page.waitForSelector('#devices-fit ul.devlist li');
+  const kinds = await page.$$eval('#devices-fit ul.devlist li', (lis) => lis.map((l) => l.dataset.kind));
+  assert.equal(kinds[0], 'gpu');
+  assert.ok(kinds.indexOf('cpu') < 0 || kinds.indexOf('cpu') > kinds.lastIndexOf('gpu'), `GPUs before CPU RAM: ${kinds.join(' ')}`);
+  await page.screenshot({ path: `${SHOTS}/desktop-1280.png`, fullPage: true });
+  await page.fill('#q', '');
+  await page.fill('#f-device', 'cpu-ddr5-5600-dual-64gb');
+  await page.waitForFunction(() => document.querySelector('#devices-fit li')?.dataset.kind === 'cpu');
+  const cells = await page.$$eval('#quants tbody tr', (trs) => trs.map((tr) => tr.children[3].textContent));
+  assert.ok(cells.length > 3);
+  assert.ok(cells.every((c) => c !== ''), 'no blank "On device" cell on a CPU');
+  assert.ok(cells.filter((c) => /B$/.test(c)).length >= cells.length / 2, `sizes shown: ${cells.slice(0, 5).join(', ')}`);
+  await page.close();
+});
+
+test('a failed question clears the panels of the previous answer and shows its candidates, in page words', async () => {
+  const { page } = await open(`${base}#q=${encodeURIComponent('llama 3.1 8b q4_k_m on a rtx 4060')}`);
+  await page.waitForSelector('#chart svg');
+  assert.notEqual(await page.inputValue('#f-device'), '');
+  await page.fill('#q', 'llama 3.1 8b on a frobnicator 9000 xt');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('.answer .error');
+  assert.equal(await page.$('#quants table'), null, 'formats table cleared');
+  assert.equal(await page.$('#devices-fit li'), null, 'devices cleared');
+  assert.equal(await page.$('#chart svg'), null, 'chart cleared');
+  assert.equal(await page.$('.verdict'), null, 'no verdict left');
+  assert.doesNotMatch(await page.inputValue('#f-device'), /4060/, 'the form no longer shows the previous device');
+  await page.screenshot({ path: `${SHOTS}/error.png`, fullPage: true });
+  // An unknown device in the form clears them too.
+  await page.fill('#q', 'llama 3.1 8b q4_k_m on a rtx 4060');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('#chart svg');
+  await page.fill('#f-device', 'no such card');
+  await page.waitForSelector('.answer .error');
+  await page.waitForFunction(() => !document.querySelector('#chart svg'));
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.doesNotMatch(text, /willitfit list|--memory|--hf-config|--model|--params/, 'no command-line words on the page');
+  // A question with a near miss offers candidates that answer when clicked.
+  await page.fill('#q', 'llama 3.1 8b on a rtx 409');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('.answer .error');
+  const cand = await page.$('[data-cand-device], [data-cand-model]');
+  if (cand) {
+    await cand.click();
+    await page.waitForSelector('.verdict');
+  }
+  await page.close();
+});
+
 test('no request left the page for anything but its own files', () => {
   assert.ok(requests.length > 0);
   const foreign = requests.filter((u) => !u.startsWith(base) && !u.startsWith('file://') && !u.startsWith('data:'));

@@ -73,3 +73,39 @@ test('GiB units switch the text, not the bytes', () => {
   assert.match(gib.headline, /GiB/);
   assert.doesNotMatch(gb.headline, /GiB/);
 });
+
+test('answer_page: one call gives the answer, every format, every device and the curve, as the separate calls do', () => {
+  const req = { model: 'llama-3.1-8b', quant: 'Q4_K_M', device: 'rtx-4060' };
+  const page = wif.answer_page('estimate', req, { points: 12 });
+  assert.deepEqual(page.answer, wif.estimate(req));
+  assert.deepEqual(page.quants, wif.quant_options(req));
+  assert.deepEqual(page.devices, wif.device_options(req));
+  assert.deepEqual(page.curve, wif.context_curve(req, 12));
+  // A question: the same answer as ask(), with units as an option rather than words in the text.
+  const text = 'llama 3.1 70b q4_k_m on 2x 3090';
+  const asked = wif.answer_page('ask', text, { units: 'gib', points: 8 });
+  assert.equal(asked.answer.units, 'gib');
+  assert.match(asked.answer.headline, /GiB/);
+  assert.equal(asked.answer.question.text, text);
+  assert.equal(asked.curve.points.length, 8);
+  assert.deepEqual(wif.answer_page('ask', text).answer, wif.ask(text));
+  assert.equal(wif.answer_page('ask', text).quants, undefined, 'points 0: the answer only');
+  // answer_page_more: the rest of the last answer, without resolving it again.
+  const first = wif.answer_page('estimate', req);
+  assert.equal(first.quants, undefined);
+  assert.deepEqual(wif.answer_page_more(12), { quants: page.quants, devices: page.devices, curve: page.curve });
+  // Errors come back in `answer`, with nothing else.
+  const bad = wif.answer_page('estimate', { model: 'nope', device: 'rtx-4090' }, { points: 8 });
+  assert.equal(bad.answer.error.code, 'unknown_model');
+  assert.equal(bad.quants, undefined);
+  assert.equal(wif.answer_page('ask', '').answer.error.code, 'empty_question');
+  assert.deepEqual(wif.answer_page_more(12), {}, 'nothing is left over from an earlier answer');
+});
+
+test('format_bytes is the core\'s: the same text the answers use', () => {
+  assert.equal(wif.format_bytes(14e9), '14 GB');
+  assert.equal(wif.format_bytes(8 * 2 ** 30, 'gib'), '8 GiB');
+  assert.equal(wif.format_bytes(512e6), '512 MB');
+  const a = wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090' });
+  assert.ok(a.explanation.join(' ').includes(wif.format_bytes(a.memory.weights_bytes)));
+});

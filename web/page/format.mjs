@@ -18,14 +18,17 @@ export function tokens(n) {
   return String(n);
 }
 
-// Error messages are the core's; these codes get the page's own words where the core's message
-// speaks of command-line flags.
+// Error messages are the core's. Older cores wrote command-line words into some of them ("see
+// `willitfit list devices`, or give --memory 24GB"); for these codes the page says it its way.
+const PAGE_WORDS = {
+  unknown_device: [[/\s*\(see `willitfit list devices`, or give --memory 24GB\)/, ': pick one from the list in the form, or give its memory size (e.g. 24 GB)']],
+  unknown_model: [[/: (pass its config\.json with --hf-config|give its config\.json instead)/, ': give its parameter count instead (e.g. 7B)']],
+  unknown_quant: [[/\(see `willitfit list quants`; /, '(see the formats in the form; ']],
+  missing_model: [[/^give a model \(--model\).*$/, 'give a model: a catalog name or a size such as 7B']],
+  conflicting_model: [[/^give only one of --model.*$/, 'give either a model name or a size, not both']],
+};
 export function errorText(error) {
   let m = String(error.message || '');
-  m = m.replace(/\s*\(see `willitfit list devices`, or give --memory 24GB\)/, ': pick a device from the list in the form, or give its memory size (e.g. 24 GB)');
-  m = m.replace(/: pass its config\.json with --hf-config/, ': it is not in the catalog, so its size is unknown; try its parameter count (e.g. 7B)');
-  m = m.replace(/\(see `willitfit list quants`; /, '(see the formats in the form; ');
-  m = m.replace(/^give a model \(--model\), a config\.json \(--hf-config\) or a parameter count \(--params\)$/, 'give a model: a catalog name or a size such as 7B');
-  m = m.replace(/^give only one of --model, --hf-config and --params$/, 'give either a model name or a size, not both');
+  for (const [from, to] of PAGE_WORDS[error.code] || []) m = m.replace(from, to);
   return m;
 }

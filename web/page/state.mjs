@@ -9,6 +9,7 @@ export const store = {
   units: 'gb',
   theme: '',        // '' = the mode's default (auto on the page, light in an embed)
   result: null,     // the last answer_page result: { answer, quants?, devices?, curve? }
+  request: null,    // the request behind it (a question's as the core read it)
 };
 
 export function readHash() {

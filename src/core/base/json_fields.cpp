@@ -1,6 +1,10 @@
 #include "base/json_fields.hpp"
 
 #include <cmath>
+#include <limits>
+#include <optional>
+
+#include "base/checked.hpp"
 
 #include "base/units.hpp"
 
@@ -139,8 +143,21 @@ std::int64_t FieldReader::integer(const char* key, std::int64_t fallback, std::i
     }
     const Json& v = object_.at(key);
     double d = 0;
-    if (v.is_number_integer()) {
-        d = static_cast<double>(v.get<std::int64_t>());
+    if (v.is_number_unsigned()) {
+        const std::uint64_t u = v.get<std::uint64_t>();
+        const auto n = static_cast<std::int64_t>(u);
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) || n < min || n > max) {
+            fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + number_text(v));
+            return fallback;
+        }
+        return n;
+    } else if (v.is_number_integer()) {
+        const std::int64_t n = v.get<std::int64_t>();
+        if (n < min || n > max) {
+            fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + number_text(v));
+            return fallback;
+        }
+        return n;
     } else if (v.is_number_float()) {
         d = v.get<double>();
         if (!std::isfinite(d) || d != std::floor(d)) {
@@ -155,7 +172,12 @@ std::int64_t FieldReader::integer(const char* key, std::int64_t fallback, std::i
         fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + number_text(v));
         return fallback;
     }
-    return static_cast<std::int64_t>(d);
+    const std::optional<std::int64_t> n = checked_int(d, min, max);
+    if (!n) {
+        fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + number_text(v));
+        return fallback;
+    }
+    return *n;
 }
 
 double FieldReader::number(const char* key, double fallback, double min, double max, bool required) {
@@ -240,7 +262,36 @@ std::vector<std::int64_t> FieldReader::integers(const char* key, std::int64_t mi
     return out;
 }
 
+// Deepest nesting of arrays and objects in `text`, counted outside strings; stops counting once
+// past `limit`. Linear, no recursion.
+int nesting_depth(const std::string& text, int limit) {
+    int depth = 0, deepest = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > deepest) deepest = depth;
+            if (deepest > limit) return deepest;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
 Expected<Json> parse_json(const std::string& text, const std::string& source) {
+    // Deep nesting is refused before parsing: copying or printing a parsed value recurses once per
+    // level, and 20,000 levels overflow the stack (issue 11). No catalog, config.json or request
+    // comes near the limit.
+    if (nesting_depth(text, kMaxJsonDepth) > kMaxJsonDepth) {
+        return make_error("too_deep", source + ": nested more than " + std::to_string(kMaxJsonDepth) +
+                                          " levels deep (arrays and objects)");
+    }
     // The JSON parser and the plain DOM builder, not Json::parse/sax_parse: those also instantiate
     // the callback builder and the CBOR/MessagePack/UBJSON/BSON readers, tens of kilobytes of
     // WebAssembly for features the core never uses.

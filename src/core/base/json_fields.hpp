@@ -42,6 +42,9 @@ private:
     Error error_;
 };
 
+// Deepest nesting of arrays/objects parse_json accepts ("too_deep" beyond it).
+inline constexpr int kMaxJsonDepth = 64;
+
 // Parses JSON text without throwing: a syntax error becomes an Error that names `source`.
 Expected<Json> parse_json(const std::string& text, const std::string& source);
 

@@ -69,8 +69,9 @@ std::string format_sig3(double value) {
 std::string format_bytes(bytes_t bytes, Units units) {
     const double b = static_cast<double>(bytes);
     if (units == Units::gib) {
-        if (std::llabs(bytes) >= GiB - GiB / 200) return format_sig3(b / GiB) + " GiB";
-        if (std::llabs(bytes) >= MiB / 2) return format_sig3(b / MiB) + " MiB";
+        // fabs of the double: llabs(INT64_MIN) is undefined.
+        if (std::fabs(b) >= static_cast<double>(GiB - GiB / 200)) return format_sig3(b / GiB) + " GiB";
+        if (std::fabs(b) >= static_cast<double>(MiB / 2)) return format_sig3(b / MiB) + " MiB";
         return format_sig3(b / KiB) + " KiB";
     }
     if (std::fabs(b) >= 0.995e9) return format_sig3(b / 1e9) + " GB";

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/checked.hpp"
+
 namespace wif {
 
 using bytes_t = std::int64_t;
@@ -22,7 +24,8 @@ enum class Units { gb, gib };
 
 // Rounds a non-negative double to the nearest integer byte count (half up; inline because the
 // per-tensor loops call it millions of times in a sweep).
-inline bytes_t round_bytes(double bytes) { return bytes > 0 ? static_cast<bytes_t>(bytes + 0.5) : 0; }
+// Values past kMaxBytes (1 EiB) clamp to it and NaN gives 0: never an out-of-range cast.
+inline bytes_t round_bytes(double bytes) { return clamp_bytes(bytes); }
 
 // Integer ceil division and rounding up to a multiple, for positive arguments.
 constexpr std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }

@@ -89,7 +89,12 @@ Expected<bool> check_header(const Json& root, const std::string& file, const cha
 
 Expected<bool> load_models(const Json& root, const std::string& file, Catalog& c) {
     if (auto ok = check_header(root, file, "models"); !ok) return ok.error();
-    c.models_date = root.value("catalog_date", "");
+    {
+        // Through FieldReader: Json::value() throws type_error for a non-string (issue 11).
+        FieldReader header(root, file);
+        c.models_date = header.string("catalog_date");
+        if (!header.ok()) return header.error();
+    }
     const Json& list = root["models"];
     for (size_t i = 0; i < list.size(); ++i) {
         const Json& item = list[i];
@@ -124,7 +129,12 @@ Expected<bool> load_models(const Json& root, const std::string& file, Catalog& c
 
 Expected<bool> load_devices(const Json& root, const std::string& file, Catalog& c) {
     if (auto ok = check_header(root, file, "devices"); !ok) return ok.error();
-    c.devices_date = root.value("catalog_date", "");
+    {
+        // Through FieldReader: Json::value() throws type_error for a non-string (issue 11).
+        FieldReader header(root, file);
+        c.devices_date = header.string("catalog_date");
+        if (!header.ok()) return header.error();
+    }
     const Json& list = root["devices"];
     for (size_t i = 0; i < list.size(); ++i) {
         const Json& item = list[i];
@@ -169,7 +179,12 @@ Expected<bool> load_devices(const Json& root, const std::string& file, Catalog& 
 
 Expected<bool> load_quants(const Json& root, const std::string& file, Catalog& c) {
     if (auto ok = check_header(root, file, "quants"); !ok) return ok.error();
-    c.quants_date = root.value("catalog_date", "");
+    {
+        // Through FieldReader: Json::value() throws type_error for a non-string (issue 11).
+        FieldReader header(root, file);
+        c.quants_date = header.string("catalog_date");
+        if (!header.ok()) return header.error();
+    }
     const Json& list = root["quants"];
     for (size_t i = 0; i < list.size(); ++i) {
         const Json& item = list[i];

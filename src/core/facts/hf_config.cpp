@@ -145,15 +145,21 @@ Expected<ModelArch> arch_from_hf_config(const Json& config, const std::string& w
         std::int64_t pattern = 0;
         if (!layer_types.empty()) {
             // Smallest period p whose last layer is the full-attention one: matches il % p < p - 1.
+            // Only one period can match: all sliding gives p = 1; otherwise the first full layer
+            // f0 must be the last of the first period, so p = f0 + 1. One linear check instead of
+            // trying every p (quadratic: tens of seconds for a long list, issue 11).
             const auto n = static_cast<std::int64_t>(layer_types.size());
-            for (std::int64_t p = 1; p <= n && pattern == 0; ++p) {
-                bool matches = true;
-                for (std::int64_t il = 0; il < n && matches; ++il) {
-                    const bool swa = layer_types[static_cast<size_t>(il)] == "sliding_attention";
-                    matches = swa == (p == 1 ? true : il % p < p - 1);
-                }
-                if (matches) pattern = p;
+            std::int64_t first_full = -1;
+            for (std::int64_t il = 0; il < n && first_full < 0; ++il) {
+                if (layer_types[static_cast<size_t>(il)] != "sliding_attention") first_full = il;
             }
+            const std::int64_t p = first_full < 0 ? 1 : first_full + 1;
+            bool matches = true;
+            for (std::int64_t il = 0; il < n && matches; ++il) {
+                const bool swa = layer_types[static_cast<size_t>(il)] == "sliding_attention";
+                matches = swa == (p == 1 ? true : il % p < p - 1);
+            }
+            if (matches) pattern = p;
             if (pattern == 0) {
                 f.fail("layer_types", "sliding and full attention layers do not follow a repeating pattern");
                 return f.error();

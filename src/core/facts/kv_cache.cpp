@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/checked.hpp"
+
 namespace wif {
 
 namespace {
@@ -97,6 +99,19 @@ Expected<bool> check_kv_types(Engine engine, KvType type_k, KvType type_v, bool 
 
 KvCache compute_kv_cache(const ModelArch& a, const KvRequest& r) {
     KvCache kv;
+    // Every product saturates at kMaxBytes and marks the cache out of range instead of wrapping:
+    // absurd but valid configs (4096 heads x 4096 dims x 16M tokens x 4096 sequences) used to
+    // answer "KV cache 0 bytes" (issue 11).
+    auto mul = [&kv](std::int64_t x, std::int64_t y) {
+        const std::int64_t out = saturating_mul(x, y);
+        if (out == kMaxBytes) kv.out_of_range = true;
+        return out;
+    };
+    auto add = [&kv](std::int64_t x, std::int64_t y) {
+        const std::int64_t out = saturating_add(x, y);
+        if (out == kMaxBytes) kv.out_of_range = true;
+        return out;
+    };
     const std::int64_t ctx = std::max<std::int64_t>(r.context, 1);
     const std::int64_t seqs = std::max<std::int64_t>(r.sequences, 1);
     const std::int64_t window = a.sliding_window;
@@ -125,29 +140,29 @@ KvCache compute_kv_cache(const ModelArch& a, const KvRequest& r) {
         case Engine::ollama: {
             // One unified buffer of n_ctx cells shared by the sequences; sliding-window layers get
             // n_swa per sequence + one ubatch (src/llama-kv-cache-iswa.cpp), both padded to 256.
-            full = round_up(ctx * seqs, kLlamaPad);
-            swa = std::min(full, round_up(window * seqs + r.ubatch, kLlamaPad));
+            full = round_up(mul(ctx, seqs), kLlamaPad);
+            swa = std::min(full, round_up(add(mul(window, seqs), r.ubatch), kLlamaPad));
             kv.layout = "context x sequences, padded to 256 cells";
             break;
         }
         case Engine::vllm: {
             // Paged blocks of 16 tokens; a sliding-window request needs
             // ceil(min(window - 1 + max_num_batched_tokens, ctx) / 16) + 1 blocks (kv_cache_interface.py).
-            full = seqs * round_up(ctx, kVllmBlock);
-            const std::int64_t swa_tokens = std::min(window - 1 + r.max_num_batched_tokens, ctx);
-            swa = std::min(full, seqs * (ceil_div(swa_tokens, kVllmBlock) + 1) * kVllmBlock);
+            full = mul(seqs, round_up(ctx, kVllmBlock));
+            const std::int64_t swa_tokens = std::min(add(window - 1, r.max_num_batched_tokens), ctx);
+            swa = std::min(full, mul(seqs, (ceil_div(swa_tokens, kVllmBlock) + 1) * kVllmBlock));
             kv.layout = "16-token blocks per sequence";
             break;
         }
         case Engine::transformers:
         case Engine::exllamav2:
-            full = seqs * ctx;
-            swa = seqs * std::min(ctx, window);
+            full = mul(seqs, ctx);
+            swa = mul(seqs, std::min(ctx, window));
             kv.layout = "context x sequences";
             break;
         case Engine::mlx:
-            full = seqs * round_up(ctx, kMlxStep);
-            swa = seqs * std::min(ctx, window);  // RotatingKVCache(max_size=sliding_window)
+            full = mul(seqs, round_up(ctx, kMlxStep));
+            swa = mul(seqs, std::min(ctx, window));  // RotatingKVCache(max_size=sliding_window)
             kv.layout = "context x sequences, grown in 256-token steps";
             break;
     }
@@ -165,11 +180,11 @@ KvCache compute_kv_cache(const ModelArch& a, const KvRequest& r) {
             ++kv.full_layers;
         }
         const bytes_t layer =
-            cells * kv_row_bytes(r.type_k, kv.k_elements) + cells * kv_row_bytes(r.type_v, kv.v_elements);
+            add(mul(cells, kv_row_bytes(r.type_k, kv.k_elements)), mul(cells, kv_row_bytes(r.type_v, kv.v_elements)));
         kv.layers[static_cast<size_t>(il)] = layer;
-        kv.total += layer;
+        kv.total = add(kv.total, layer);
     }
-    kv.bytes_per_cell = cell_bytes * kv.full_layers;
+    kv.bytes_per_cell = mul(cell_bytes, kv.full_layers);
     return kv;
 }
 

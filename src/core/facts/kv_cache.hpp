@@ -47,6 +47,9 @@ struct KvCache {
     std::int64_t v_elements = 0;
     bytes_t bytes_per_cell = 0;        // one cell in every full-attention layer, K and V
     std::string layout;                // how the cells were counted, in words
+    // True when a product or sum passed kMaxBytes (1 EiB, base/checked.hpp): the byte fields are
+    // then clamped to kMaxBytes, never wrapped. Callers should report "out of range".
+    bool out_of_range = false;
 };
 
 // Checks the cache type against the engine (ollama: f16/q8_0/q4_0; vLLM: f16/bf16/fp8; a

@@ -1,5 +1,7 @@
 #include "facts/quant.hpp"
 
+#include "base/checked.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -387,14 +389,15 @@ Expected<QuantSpec> parse_quant_spec(std::string_view text) {
         return q;
     }
     if (family == "gptq" || family == "awq" || family == "mlx") {
-        const int bits = static_cast<int>(a);
-        if (bits != a || (bits != 2 && bits != 3 && bits != 4 && bits != 6 && bits != 8))
+        // checked_int32: a cast of 1e300 to int is undefined behaviour (issue 11).
+        const int bits = checked_int32(a, 0, 64).value_or(0);
+        if (bits != 2 && bits != 3 && bits != 4 && bits != 6 && bits != 8)
             return bad("bits must be 2, 3, 4, 6 or 8");
         if (family != "mlx" && bits == 6) return bad(family + " does not have a 6-bit format");
         int group = family == "mlx" ? 64 : 128;
         if (parts.size() == 3) {
             if (b != std::floor(b) || !(b == -1 || (b >= 16 && b <= 4096))) return bad("group size must be -1 or between 16 and 4096");
-            group = static_cast<int>(b);
+            group = checked_int32(b, -1, 4096).value_or(-1);
         }
         if (family == "mlx" && group == -1) return bad("mlx needs a group size");
         q.family = family == "gptq" ? QuantFamily::gptq : family == "awq" ? QuantFamily::awq : QuantFamily::mlx;

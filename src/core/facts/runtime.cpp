@@ -83,7 +83,8 @@ void llama_cpp_items(const ModelArch& a, const KvCache& kv, const RuntimeRequest
     if (!r.cpu_only) {
         const bytes_t overhead = ggml_backend_overhead(r.backend);
         add(out, r.describe, "backend_context", ItemCategory::overhead, overhead * gpus, Location::gpu, [&](LineItem& i) {
-            i.label = std::string(backend_label(r.backend)) + " runtime context" + (gpus > 1 ? " (per GPU)" : "");
+            // The bytes are for every GPU together; the label says how many.
+            i.label = std::string(backend_label(r.backend)) + " runtime context" + (gpus > 1 ? " (" + std::to_string(gpus) + " GPUs)" : "");
             i.formula = format_bytes(overhead, Units::gib) + " x " + std::to_string(gpus) + " GPU" + (gpus > 1 ? "s" : "");
             i.source = "what ollama reserves per GPU for the ggml runner (ml/device.go MinimumMemory: 457 MiB CUDA/ROCm, 512 MiB Metal)";
         });
@@ -164,7 +165,7 @@ void torch_items(const ModelArch& a, const RuntimeRequest& r, std::vector<LineIt
         return;
     }
     add(out, r.describe, "cuda_context", ItemCategory::overhead, kTorchCudaContext * gpus, Location::gpu, [&](LineItem& i) {
-        i.label = std::string(backend_label(r.backend)) + " context (PyTorch)" + (gpus > 1 ? " per GPU" : "");
+        i.label = std::string(backend_label(r.backend)) + " context (PyTorch)" + (gpus > 1 ? " (" + std::to_string(gpus) + " GPUs)" : "");
         i.formula = "426 MiB x " + std::to_string(gpus) + " GPU" + (gpus > 1 ? "s" : "");
         i.source = "PyTorch CUDA context with lazy module loading: 426 MiB with PyTorch 2.10 + CUDA 13.0 (unsloth-zoo PR #1053)";
     });

@@ -129,13 +129,21 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
             e.explanation.push_back(std::string(engine_name(e.engine)) + " can keep " + std::to_string(e.gpu_layers) + " of " +
                                     std::to_string(e.total_layers) + " layers on the GPU" +
                                     (ggml ? " (-ngl " + std::to_string(e.gpu_layers) + ")" : std::string()) + " and run the other " +
-                                    std::to_string(cpu_layers) + " (" + fmt(e.offloaded_bytes, u) + ") from system RAM (" +
-                                    fmt(e.system_ram_bytes, u) + (d.kind == DeviceKind::unified ? "" : " assumed") +
-                                    "); those layers run at system-RAM speed.");
+                                    std::to_string(cpu_layers) + " (" + fmt(e.offloaded_bytes, u) + ") " +
+                                    (d.kind == DeviceKind::unified
+                                         ? "on the CPU, in the same unified memory (" + fmt(e.system_usable_bytes, u) +
+                                               " usable by programs in all); those layers run at CPU speed."
+                                         : "from system RAM (" + fmt(e.system_ram_bytes, u) + (o.system_ram > 0 ? "" : " assumed") +
+                                               "); those layers run at system-RAM speed."));
         }
+    } else if (e.verdict == Verdict::does_not_fit && !cpu_only && engine_can_offload(e.engine) && d.kind == DeviceKind::unified) {
+        // One pool of memory: what the GPU cannot wire, the CPU side shares with everything else.
+        e.explanation.push_back("Running layers on the CPU would not help: the CPU and the GPU share the same " +
+                                fmt(e.system_ram_bytes, u) + " of unified memory, and " + fmt(e.system_usable_bytes, u) +
+                                " of it is all that programs may use.");
     } else if (e.verdict == Verdict::does_not_fit && !cpu_only && engine_can_offload(e.engine)) {
         e.explanation.push_back("Offloading layers to system RAM would not help: " + fmt(e.system_ram_bytes, u) +
-                                " of RAM" + (d.kind == DeviceKind::unified ? "" : " (assumed)") + " cannot hold the rest.");
+                                " of RAM" + (o.system_ram > 0 ? "" : " (assumed)") + " cannot hold the rest.");
     } else if (e.verdict == Verdict::does_not_fit && !cpu_only && (e.engine == Engine::transformers || e.engine == Engine::vllm)) {
         e.explanation.push_back(std::string(engine_name(e.engine)) +
                                 (e.engine == Engine::vllm ? " could stream weights from system RAM (--cpu-offload-gb)"
@@ -146,8 +154,19 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
     }
 
     const std::string verdict_words = e.verdict == Verdict::fits ? "Fits" : e.verdict == Verdict::fits_with_offload ? "Fits with CPU offload" : "Does not fit";
+    // Memory is sold in binary units: say once, where the numbers meet, why an "8 GB" card can use
+    // 8.59 GB (JEDEC: a "24 GB" card holds 24 GiB).
+    const bool binary_gap = u == Units::gb && d.memory_gib > 0 && d.id.rfind("custom-", 0) != 0 &&
+                            std::fabs(d.memory_gib * 1e9 - static_cast<double>(d.memory_bytes())) > 1e6;
+    std::string sold;
+    if (binary_gap) {
+        const std::string size = format_sig3(d.memory_gib);
+        const std::string what = cpu_only ? size + " GB of RAM" : o.gpu_count > 1 ? size + " GB cards" : (size[0] == '8' || size == "11" || size == "18" ? "an " : "a ") + size + " GB " + (d.kind == DeviceKind::unified ? "machine" : "card");
+        sold = " (" + what + ": " + size + " GiB = " + fmt(d.memory_bytes(), u) + (o.gpu_count > 1 ? " each" : "") + ")";
+    }
+    const std::string dev_named = binary_gap ? (o.gpu_count > 1 ? std::to_string(o.gpu_count) + " x " + d.name : "the " + d.name) : dev;
     e.headline = verdict_words + ": " + model_name + " in " + e.quant.id + " needs " + needed + (cpu_only ? " of RAM" : "") +
-                 "; " + dev + " can use " + fmt(e.usable_bytes, u) + ".";
+                 "; " + dev_named + " can use " + fmt(e.usable_bytes, u) + sold + ".";
     if (e.verdict == Verdict::fits_with_offload) {
         e.headline = verdict_words + ": " + std::to_string(e.gpu_layers) + " of " + std::to_string(e.total_layers) +
                      " layers of " + model_name + " (" + e.quant.id + ") on " + dev + ", the rest in system RAM.";

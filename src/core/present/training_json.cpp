@@ -33,9 +33,29 @@ std::string hours(double h) {
 }
 
 std::string dollars(double usd) {
-    if (usd >= 1000) return "$" + format_int(static_cast<std::int64_t>(std::llround(usd)));
-    return "$" + format_fixed(usd, 2);
+    std::string out = "$";
+    out += usd >= 1000 ? format_int(static_cast<std::int64_t>(std::llround(usd))) : format_fixed(usd, 2);
+    return out;
 }
+
+// 8.09e22
+std::string sci(double v) {
+    if (!(v > 0)) return "0";
+    int exp = 0;
+    while (v >= 10) { v /= 10; ++exp; }
+    while (v < 1) { v *= 10; --exp; }
+    return format_fixed(v, 2) + "e" + std::to_string(exp);
+}
+
+// 2T, 500B, 20M tokens
+std::string token_count(double t) {
+    if (t >= 1e12) return format_sig3(t / 1e12) + "T";
+    if (t >= 1e9) return format_sig3(t / 1e9) + "B";
+    if (t >= 1e6) return format_sig3(t / 1e6) + "M";
+    return format_int(static_cast<std::int64_t>(std::llround(t)));
+}
+
+const char* strategy_short(Sharding s) { return s == Sharding::none ? "DDP" : s == Sharding::fsdp ? "FSDP" : sharding_name(s); }
 
 std::string watts(double w) { return format_int(static_cast<std::int64_t>(std::llround(w))) + " W"; }
 
@@ -63,10 +83,13 @@ std::string training_headline(const TrainingEstimate& e, Units u, const std::str
     head += what + " needs " + format_bytes(e.total_bytes, u) + per + "; " + dev + " can use " + format_bytes(e.usable_bytes, u) + ".";
     if (e.verdict == Verdict::does_not_fit) {
         if (e.recommended_gpus > 0) {
-            head += " " + std::to_string(e.recommended_gpus) + " GPUs with " +
-                    std::string(e.recommended_sharding == Sharding::fsdp ? "FSDP" : "ZeRO-3") + " would hold it.";
+            head += ' ';
+            head += std::to_string(e.recommended_gpus);
+            head += e.recommended_sharding == Sharding::fsdp ? " GPUs with FSDP would hold it." : " GPUs with ZeRO-3 would hold it.";
         } else {
-            head += " No count up to " + std::to_string(kMaxGpus) + " GPUs holds it.";
+            head += " No count up to ";
+            head += std::to_string(kMaxGpus);
+            head += " GPUs holds it.";
         }
     }
     return head;
@@ -90,13 +113,18 @@ std::vector<std::string> explain_training(const TrainingEstimate& e, Units u) {
     if (e.total_bytes <= e.usable_bytes) total += ": " + format_bytes(e.usable_bytes - e.total_bytes, u) + " to spare.";
     else total += ": " + format_bytes(e.total_bytes - e.usable_bytes, u) + " short.";
     out.push_back(total);
+    if (e.total_with_checkpointing > 0) {
+        out.push_back("With full activation checkpointing it would need " + format_bytes(e.total_with_checkpointing, u) +
+                      (many ? " per GPU" : "") + (e.total_with_checkpointing <= e.usable_bytes ? ", which fits." : "."));
+    }
     if (many || o.sharding != Sharding::none) out.push_back("Strategy: " + sharding_words(o.sharding) + " over " + std::to_string(o.gpu_count) + " GPUs.");
     if (e.min_gpus > 0) {
-        out.push_back("With " + std::string(sharding_name(o.sharding)) + ", the smallest count that fits is " + std::to_string(e.min_gpus) + ".");
+        out.push_back("With " + std::string(strategy_short(o.sharding)) + ", the smallest count that fits is " + std::to_string(e.min_gpus) +
+                      (e.min_gpus == 1 ? " GPU." : " GPUs."));
     } else if (o.sharding == Sharding::none) {
         out.push_back("DDP keeps a full copy on every GPU, so no count of this GPU fits it without sharding.");
     } else {
-        out.push_back("No count up to " + std::to_string(kMaxGpus) + " of this GPU fits it with " + sharding_name(o.sharding) + ".");
+        out.push_back("No count up to " + std::to_string(kMaxGpus) + " of this GPU fits it with " + strategy_short(o.sharding) + ".");
     }
     if (e.recommended_gpus > 0) {
         out.push_back("Recommended: " + sharding_words(e.recommended_sharding) + " on " + std::to_string(e.recommended_gpus) +
@@ -105,8 +133,8 @@ std::vector<std::string> explain_training(const TrainingEstimate& e, Units u) {
     const TrainingTime& t = e.time;
     if (t.tokens > 0 && t.gpu_hours > 0) {
         out.push_back("Time: " + format_sig3(t.flops_per_token / std::max<double>(1, static_cast<double>(e.active_params))) +
-                      " x " + format_params(e.active_params) + " parameters x " + format_sig3(t.tokens / 1e9) + "B tokens = " +
-                      format_sig3(t.flops / 1e21) + "e21 FLOPs; at " + format_sig3(t.mfu * 100) + "% of " + format_sig3(t.peak_tflops) +
+                      " x " + format_params(e.active_params) + " parameters x " + token_count(t.tokens) + " tokens = " +
+                      sci(t.flops) + " FLOPs; at " + format_sig3(t.mfu * 100) + "% of " + format_sig3(t.peak_tflops) +
                       " TFLOPS that is " + format_int(static_cast<std::int64_t>(std::llround(t.gpu_hours))) + " GPU-hours (" +
                       hours(t.wall_hours) + " on " + std::to_string(o.gpu_count) + (o.gpu_count == 1 ? " GPU)." : " GPUs)."));
         if (e.cost.usd_per_gpu_hour > 0) {
@@ -145,6 +173,7 @@ void write_training(JsonWriter& w, const TrainingEstimate& e, Units u, const std
         w.field("lora_rank", o.lora_rank).field("lora_targets", lora_targets_name(o.lora_targets));
     }
     if (o.method == TrainMethod::qlora) w.field("double_quant", o.double_quant);
+    w.field("chunked_loss", o.chunked_loss).field("optimizer_in_backward", o.optimizer_in_backward);
     w.field("sharding", sharding_name(o.sharding)).field("offload_optimizer", o.offload_optimizer);
     w.field("count", o.gpu_count);
     w.end_object();
@@ -169,6 +198,7 @@ void write_training(JsonWriter& w, const TrainingEstimate& e, Units u, const std
     w.field("trainable_params", e.trainable_params).field("total_params", e.total_params);
     w.field("active_params", e.active_params);
     if (e.quantized_params > 0) w.field("quantized_params", e.quantized_params);
+    if (e.total_with_checkpointing > 0) w.field("total_with_checkpointing_bytes", e.total_with_checkpointing);
     w.field("min_gpus", e.min_gpus).field("recommended_sharding", sharding_name(e.recommended_sharding));
     w.field("recommended_gpus", e.recommended_gpus);
 

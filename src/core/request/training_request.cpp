@@ -134,6 +134,8 @@ Expected<TrainingOptions> training_options_from_json(const Json& object) {
     o.lora_alpha = f.number("lora_alpha", o.lora_alpha, 0, 1e6);
     o.double_quant = f.boolean("double_quant", o.double_quant);
     o.offload_optimizer = f.boolean("offload_optimizer", o.offload_optimizer);
+    o.chunked_loss = f.boolean("chunked_loss", o.chunked_loss);
+    o.optimizer_in_backward = f.boolean("optimizer_in_backward", o.optimizer_in_backward);
     o.gpu_count = f.integer("count", o.gpu_count, 1, 65536);
     o.mfu = f.number("mfu", o.mfu, 1e-6, 1);
     o.price_usd_per_gpu_hour = f.number("price", o.price_usd_per_gpu_hour, 0, 1e5);

@@ -11,7 +11,8 @@ namespace wif {
 
 // Reads the snake_case keys method, optimizer, precision, batch, seq, checkpointing (true/false or
 // "none"|"selective"|"full"), attention ("flash"|"eager"), lora_rank, lora_alpha, lora_targets
-// ("all"|"attn"|"q,k,v,..." or an array of names), double_quant, zero (0|1|2|3|"fsdp", or the
+// ("all"|"attn"|"q,k,v,..." or an array of names), double_quant, chunked_loss,
+// optimizer_in_backward, zero (0|1|2|3|"fsdp", or the
 // names none/zero1/.../fsdp), offload_optimizer, count, tokens (a number or "2T", "500B", "20M"),
 // mfu, price, outlet_watts. Absent keys keep TrainingOptions' defaults, except that QLoRA
 // defaults to paged_adamw8bit (as the QLoRA paper and its HF examples configure it).

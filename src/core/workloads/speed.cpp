@@ -27,6 +27,9 @@ constexpr double kDesktopRamGbs = 89.6, kWorkstationRamGbs = 153.6, kServerRamGb
 // FP16 throughput of Apple GPUs the catalog has no figure for (M5): bandwidth x 0.031 TFLOPS per
 // GB/s, the ratio of the M4 Max (17.18 TFLOPS / 546 GB/s) [estimate].
 constexpr double kTflopsPerGbsApple = 17.18 / 546.0;
+// Other accelerators without an FP16 figure: 0.1 TFLOPS per GB/s, between the RTX 3090 (0.076) and
+// the RTX 4090 (0.16) [estimate].
+constexpr double kTflopsPerGbsGpu = 0.1;
 
 bool finite_in(double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; }
 
@@ -81,8 +84,8 @@ double cpu_flops(const SpeedOptions& o) {
 
 double device_tflops(const Device& d) {
     if (d.fp16_tflops > 0) return d.fp16_tflops;
-    if (d.is_apple()) return d.bandwidth_gbs * kTflopsPerGbsApple;
-    return 0;
+    if (d.kind == DeviceKind::cpu) return 0;
+    return d.bandwidth_gbs * (d.is_apple() ? kTflopsPerGbsApple : kTflopsPerGbsGpu);
 }
 
 std::int64_t attention_width(const ModelArch& a) {
@@ -182,8 +185,8 @@ Efficiency decode_bandwidth_efficiency(const Device& d, Backend backend, const Q
             break;
         }
     }
-    // I-quants decode with lookup tables: slower kernels than k-quants on GPUs
-    // [estimate: llama.cpp PR #4766 P40 tables show IQ formats below Q4_K at equal size].
+    // I-quants decode through codebook lookups, heavier kernels than k-quants on GPUs [estimate: no
+    // measured pair in tests/data/speed_measured.json yet].
     if (backend != Backend::cpu && is_iquant(q)) {
         e.value *= 0.85;
         e.source += "; x0.85 for i-quant kernels [estimate]";
@@ -410,7 +413,7 @@ Expected<SpeedEstimate> estimate_speed(const PreparedModel& m, const Estimate& e
                                 " GPUs split the layers (llama.cpp's default): for one stream they run one after another, so their bandwidths do not add");
     }
     if (o.cpu_threads == 0 && s.gpu_layers < s.total_layers) s.assumptions.push_back("CPU work on 8 threads");
-    if (d.fp16_tflops <= 0 && d.is_apple()) s.assumptions.push_back("GPU FP16 throughput scaled from the memory bandwidth as on the M4 Max [estimate]");
+    if (d.fp16_tflops <= 0 && !cpu_device) s.assumptions.push_back("GPU FP16 throughput scaled from the memory bandwidth [estimate: the catalog has no figure]");
     return s;
 }
 

@@ -36,6 +36,12 @@ constexpr const char* kSrcLora =
 constexpr const char* kSrcLoraAct =
     "PEFT LoRA forward lora_B(lora_A(dropout(x))): the dropout output (d_in) and A's output (r) are saved per "
     "adapter";
+constexpr const char* kSrcChunkedLoss =
+    "torchtune CEWithChunkedOutputLoss: the output projection and the fp32 upcast run per chunk (8 chunks); "
+    "16-bit logits and their gradient stay whole";
+constexpr const char* kSrcOptInBwd =
+    "torchtune optimizer_in_bwd (PyTorch register_post_accumulate_grad_hook): each parameter steps and frees its "
+    "gradient during backward";
 constexpr const char* kSrcQlora =
     "QLoRA (Dettmers et al. 2023, sec. 3): NF4 with blocksize 64 and an fp32 absmax per block = 0.5 bits per "
     "parameter; double quantization (8-bit absmax, fp32 per 256) = 0.127 bits; embeddings, LM head and norms "
@@ -333,7 +339,9 @@ std::string lora_targets_name(std::uint8_t t) {
         {lora_q, "q"}, {lora_k, "k"}, {lora_v, "v"}, {lora_o, "o"}, {lora_gate, "gate"}, {lora_up, "up"}, {lora_down, "down"}};
     std::string s;
     for (const auto& n : names) {
-        if (t & n.bit) s += (s.empty() ? "" : ",") + std::string(n.name);
+        if (!(t & n.bit)) continue;
+        if (!s.empty()) s += ',';
+        s += n.name;
     }
     return s;
 }
@@ -477,11 +485,16 @@ Expected<TrainingEstimate> estimate_training(const ModelArch& a, const std::vect
     est.frozen_params = lora ? est.total_params : 0;
 
     std::vector<TrainingItem>& items = est.items;
+    bool too_big = false;  // an item past 1 EB: the inputs are beyond any machine (and int64 bytes)
     auto add = [&](const char* key, TrainCategory c, double bytes, std::string label, std::string formula, const char* source,
                    Location where = Location::gpu) {
         TrainingItem i;
         i.key = key;
         i.category = c;
+        if (!(bytes <= 1e18)) {
+            too_big = true;
+            bytes = 1e18;
+        }
         i.bytes = round_bytes(bytes);
         i.label = std::move(label);
         i.formula = std::move(formula);
@@ -526,12 +539,21 @@ Expected<TrainingEstimate> estimate_training(const ModelArch& a, const std::vect
             s.weights_frozen = total * (o.precision == TrainPrecision::fp32 ? 4.0 : 2.0);
         }
     }
+    double largest_trainable = 0;  // elements of the largest trainable tensor
+    for (const Tensor& t : tensors) {
+        if (lora && !targeted(t, o.lora_targets)) continue;
+        const double n = lora ? r * static_cast<double>(t.ne0 + t.ne1) * static_cast<double>(t.ne2)
+                              : static_cast<double>(t.ne0) * static_cast<double>(t.ne1) * static_cast<double>(t.ne2);
+        largest_trainable = std::max(largest_trainable, n);
+    }
+    const double grad_per_param = s.gradients / std::max(1.0, trainable);
+    if (o.optimizer_in_backward) s.gradients = largest_trainable * grad_per_param;
     s.master = master;
     s.states = opt_states;
     const double layers = static_cast<double>(a.num_hidden_layers);
     const double per_layer_params = std::max(0.0, (total - static_cast<double>(params.embedding) - vision) / layers);
     s.layer_weight_bytes = per_layer_params * ((s.weights_trainable + s.weights_frozen) / std::max(1.0, total));
-    s.layer_grad_bytes = (lora ? trainable / layers : per_layer_params) * (s.gradients / std::max(1.0, trainable));
+    s.layer_grad_bytes = (lora ? trainable / layers : per_layer_params) * grad_per_param;
 
     // Items for the model states (per GPU at the chosen count and sharding).
     if (!lora) {
@@ -539,9 +561,11 @@ Expected<TrainingEstimate> estimate_training(const ModelArch& a, const std::vect
             "weights (" + std::string(o.precision == TrainPrecision::fp32 ? "fp32" : "16-bit") + ")",
             format_params(est.total_params) + " parameters x " + num(sb.weights) + " bytes" + (shard_w ? per_n : ""),
             o.precision == TrainPrecision::bf16 ? kSrcTorchtune : kSrcZero);
-        add("gradients", TrainCategory::gradients, shard_g ? s.gradients / nd : s.gradients,
-            "gradients", format_params(est.total_params) + " parameters x " + num(sb.gradients) + " bytes" + (shard_g ? per_n : ""),
-            o.precision == TrainPrecision::bf16 ? kSrcTorchtune : kSrcZero);
+        add("gradients", TrainCategory::gradients, shard_g ? s.gradients / nd : s.gradients, "gradients",
+            o.optimizer_in_backward
+                ? "one tensor at a time: " + format_params(static_cast<std::int64_t>(largest_trainable)) + " parameters x " + num(sb.gradients) + " bytes"
+                : format_params(est.total_params) + " parameters x " + num(sb.gradients) + " bytes" + (shard_g ? per_n : ""),
+            o.optimizer_in_backward ? kSrcOptInBwd : o.precision == TrainPrecision::bf16 ? kSrcTorchtune : kSrcZero);
     } else {
         if (qlora) {
             const double bits = o.double_quant ? 4.127 : 4.5;
@@ -563,7 +587,10 @@ Expected<TrainingEstimate> estimate_training(const ModelArch& a, const std::vect
             format_int(est.trainable_params) + " parameters (r x (d_in + d_out) per targeted matrix) x " + num(ab) + " bytes",
             kSrcLora);
         add("adapter_gradients", TrainCategory::gradients, shard_g ? s.gradients / nd : s.gradients, "adapter gradients",
-            format_int(est.trainable_params) + " parameters x " + num(ab) + " bytes; the frozen base has none", kSrcLora);
+            (o.optimizer_in_backward ? "one adapter at a time: " + format_int(static_cast<std::int64_t>(largest_trainable))
+                                     : format_int(est.trainable_params)) +
+                " parameters x " + num(ab) + " bytes; the frozen base has none",
+            o.optimizer_in_backward ? kSrcOptInBwd : kSrcLora);
     }
     const Location opt_where = o.offload_optimizer ? Location::host : Location::gpu;
     const double opt_div = shard_o ? nd : 1.0;
@@ -617,13 +644,18 @@ Expected<TrainingEstimate> estimate_training(const ModelArch& a, const std::vect
             kSrcKorthikanti);
     }
     const double vocab = static_cast<double>(a.vocab_size);
-    const double logit_bytes = (e == 4.0 ? 4.0 : 2.0) + (e == 4.0 ? 8.0 : 12.0);
+    // Whole: the logits (16-bit, or fp32), their fp32 upcast (none when already fp32), the
+    // log_softmax output and its gradient. Chunked: the logits stay whole (saved for backward); each
+    // chunk's gradient and its three fp32 tensors exist one chunk in 8 at a time (autograd runs each
+    // chunk's loss and projection backward before the next).
+    const double logit_bytes = o.chunked_loss ? e + (e + 12.0) / 8.0 : (e == 4.0 ? 12.0 : 14.0);
     const double logits = tokens_per_step * (vocab * logit_bytes + (4.0 + e) * static_cast<double>(a.hidden_size));
     add("logits_loss", TrainCategory::activations, logits, "logits and loss",
         tok + " x " + format_int(a.vocab_size) + " vocabulary x " + num(logit_bytes) +
-            (e == 4.0 ? " bytes (fp32 logits, log_softmax output, its gradient)"
-                      : " bytes (16-bit logits, fp32 upcast, log_softmax output, its gradient)"),
-        kSrcLogits);
+            (o.chunked_loss ? " bytes (logits kept whole; gradient and fp32 work of one chunk in 8)"
+                            : e == 4.0 ? " bytes (fp32 logits, log_softmax output, its gradient)"
+                                       : " bytes (16-bit logits, fp32 upcast, log_softmax output, its gradient)"),
+        o.chunked_loss ? kSrcChunkedLoss : kSrcLogits);
     s.activations = act + logits;
 
     // Overheads that do not shrink with more GPUs.
@@ -654,6 +686,8 @@ Expected<TrainingEstimate> estimate_training(const ModelArch& a, const std::vect
         }
     }
 
+    if (too_big) return bad("batch", "batch x seq needs more than 1 EB of memory per GPU; use fewer tokens per step");
+
     // Totals per GPU.
     for (const TrainingItem& i : items) {
         if (i.location == Location::host) {
@@ -674,6 +708,14 @@ Expected<TrainingEstimate> estimate_training(const ModelArch& a, const std::vect
     est.device_bytes = um.device_bytes;
     if (est.total_bytes <= est.usable_bytes) est.verdict = o.offload_optimizer ? Verdict::fits_with_offload : Verdict::fits;
     else est.verdict = Verdict::does_not_fit;
+
+    if (est.verdict == Verdict::does_not_fit && o.checkpointing != Checkpointing::full) {
+        TrainingOptions with = o;
+        with.checkpointing = Checkpointing::full;
+        with.tokens = 0;
+        Expected<TrainingEstimate> c = estimate_training(a, tensors, params, device, with);
+        if (c) est.total_with_checkpointing = c->total_bytes;
+    }
 
     // How many GPUs.
     const double usable = static_cast<double>(est.usable_bytes);

@@ -70,6 +70,12 @@ struct TrainingOptions {
     double lora_alpha = 0;    // scaling only: no effect on memory or time
     std::uint8_t lora_targets = kLoraAll;
     bool double_quant = true;  // QLoRA: quantize the NF4 absmax constants too (QLoRA paper)
+    // The loss upcasts the logits to fp32 in chunks (torchtune CEWithChunkedOutputLoss, 8 chunks)
+    // instead of all at once (transformers' logits.float()).
+    bool chunked_loss = false;
+    // Each parameter's optimizer step runs as soon as its gradient is ready and the gradient is
+    // freed (torchtune optimizer_in_bwd): only one tensor's gradient exists at a time.
+    bool optimizer_in_backward = false;
     Sharding sharding = Sharding::none;
     bool offload_optimizer = false;  // ZeRO-Offload: optimizer states and master weights in CPU RAM
     std::int64_t gpu_count = 1;
@@ -139,6 +145,9 @@ struct TrainingEstimate {
     std::int64_t active_params = 0;
     std::int64_t frozen_params = 0;
     std::int64_t quantized_params = 0;  // QLoRA: parameters stored in NF4
+
+    // When it does not fit without full activation checkpointing: the per-GPU total with it (else 0).
+    bytes_t total_with_checkpointing = 0;
 
     std::int64_t min_gpus = 0;     // for the chosen strategy; 0 = none up to kMaxGpus
     Sharding recommended_sharding = Sharding::none;

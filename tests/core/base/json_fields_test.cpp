@@ -169,3 +169,32 @@ TEST_CASE("JSON types are named for people", "[json_fields]") {
     CHECK(json_type_name(Json::array()) == "an array");
     CHECK(json_type_name(Json::object()) == "an object");
 }
+
+// Issue 11 regressions.
+TEST_CASE("parse_json refuses deep nesting before it can overflow the stack") {
+    std::string deep;
+    for (int i = 0; i < 20000; ++i) deep += "{\"a\":";
+    deep += "1";
+    deep += std::string(20000, '}');
+    const wif::Expected<wif::Json> parsed = wif::parse_json(deep, "request");
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().code == "too_deep");
+    CHECK(parsed.error().message == "request: nested more than 64 levels deep (arrays and objects)");
+    // Brackets inside strings do not count; 64 levels are fine.
+    CHECK(wif::parse_json("{\"a\":\"" + std::string(1000, '[') + "\"}", "x"));
+    CHECK(wif::parse_json(std::string(64, '[') + std::string(64, ']'), "x"));
+    CHECK_FALSE(wif::parse_json(std::string(65, '[') + std::string(65, ']'), "x"));
+}
+
+TEST_CASE("FieldReader::integer is defined for every number") {
+    const wif::Json j = wif::Json::parse(R"({"big": 1e300, "edge": 9223372036854775808.0, "u": 18446744073709551615,
+                                             "neg": -1e300, "ok": 12.0})");
+    for (const char* key : {"big", "edge", "u", "neg"}) {
+        wif::FieldReader f(j, "x");
+        CHECK(f.integer(key, 7, 0, INT64_MAX) == 7);
+        CHECK_FALSE(f.ok());
+    }
+    wif::FieldReader f(j, "x");
+    CHECK(f.integer("ok", 0, 0, INT64_MAX) == 12);
+    CHECK(f.ok());
+}

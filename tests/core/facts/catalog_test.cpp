@@ -133,3 +133,20 @@ TEST_CASE("two entries may not share a name", "[catalog]") {
     second.replace(second.find("\"name\":\"X\""), 10, "\"name\":\"Y\",\"aliases\":[\"x\"]");
     CHECK(load_error("devices.json", devices_with(kDevice + "," + second)).find("already names entry 0") != std::string::npos);
 }
+
+// Issue 11: Json::value("catalog_date", "") threw type_error for a non-string and the CLI ended
+// in "terminate called" (exit 134) with --catalog-dir.
+TEST_CASE("a catalog_date that is not a string is an error, not an exception", "[catalog][hardening]") {
+    for (const char* date : {"5", "[1]", "{}", "true"}) {
+        const Expected<Catalog> c = load_catalog(
+            {{"quants.json", std::string(R"({"schema_version":1,"catalog":"quants","catalog_date":)") + date + R"(,"quants":[]})"}});
+        REQUIRE_FALSE(c);
+        CHECK(c.error().message.find("quants.json: catalog_date: expected a string") == 0);
+    }
+    for (const char* kind : {"models", "devices"}) {
+        const Expected<Catalog> c = load_catalog({{"x.json", std::string(R"({"schema_version":1,"catalog":")") + kind +
+                                                                 R"(","catalog_date":5,")" + kind + R"(":[]})"}});
+        REQUIRE_FALSE(c);
+        CHECK(c.error().message.find("x.json: catalog_date: expected a string") == 0);
+    }
+}

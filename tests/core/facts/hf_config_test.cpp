@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <vector>
 #include <string>
 
 #include "facts/architecture.hpp"
@@ -270,4 +272,40 @@ TEST_CASE("layer_types that follow no repeating pattern are refused with the fie
     const Expected<ModelArch> r = arch_from_hf_config_text(text, "config.json");
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message, Contains("layer_types"));
+}
+
+// Issue 11: the layer_types pattern search tried every period (quadratic: tens of seconds for a
+// few-MB config). It is linear now and gives the same periods.
+TEST_CASE("layer_types patterns are found in linear time", "[hf_config][hardening]") {
+    auto config = [](const std::vector<std::string>& types) {
+        Json j = {{"model_type", "gemma3"}, {"vocab_size", 1000}, {"hidden_size", 64}, {"num_hidden_layers", 8},
+                  {"num_attention_heads", 1}, {"num_key_value_heads", 1}, {"intermediate_size", 128},
+                  {"sliding_window", 512}, {"layer_types", types}};
+        return arch_from_hf_config(j, "config.json");
+    };
+    const std::string s = "sliding_attention", full = "full_attention";
+    const Expected<ModelArch> six = config({s, s, s, s, s, full, s, s});
+    REQUIRE(six);
+    CHECK(six->sliding_window_pattern == 6);
+    const Expected<ModelArch> all = config({s, s, s});
+    REQUIRE(all);
+    CHECK(all->sliding_window_pattern == 1);
+    const Expected<ModelArch> two = config({s, full, s, full});
+    REQUIRE(two);
+    CHECK(two->sliding_window_pattern == 2);
+    CHECK_FALSE(config({full, full, full}));  // a window but no sliding layer: no period fits
+    CHECK_FALSE(config({s, full, s, s, full}));
+    CHECK_FALSE(config({s, s, full, s, full}));
+
+    // 400,000 entries (about 8 MB of JSON): linear is milliseconds, the old search was minutes.
+    std::vector<std::string> many(400000, s);
+    many.back() = full;
+    const auto start = std::chrono::steady_clock::now();
+    const Expected<ModelArch> long_list = config(many);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    REQUIRE(long_list);
+    CHECK(long_list->sliding_window_pattern == 400000);
+    CHECK(seconds < 2.0);
+    many[1000] = full;  // no pattern any more
+    CHECK_FALSE(config(many));
 }

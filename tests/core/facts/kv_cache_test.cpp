@@ -196,3 +196,25 @@ TEST_CASE("KV cache type names parse and a q8_0 row of 1024 values takes 32 bloc
     CHECK(kv_type_is_quantized(KvType::q4_0));
     CHECK_FALSE(kv_type_is_quantized(KvType::bf16));
 }
+
+// Issue 11: signed overflow for absurd but valid configs answered "KV cache 0 bytes".
+TEST_CASE("KV cache sizes past 1 EiB clamp and say so instead of wrapping", "[kv_cache][hardening]") {
+    // The largest architecture validate_arch accepts: 1024 layers x 4096 KV heads x 4096 dims.
+    ModelArch a = wif::test::llama_arch(4194304, 1048576, 1048576, 1024, 4096, 4096);
+    a.head_dim = 4096;
+    REQUIRE(validate_arch(a));
+    for (Engine engine : {Engine::llama_cpp, Engine::vllm, Engine::transformers, Engine::mlx, Engine::exllamav2}) {
+        KvRequest r = llama_cpp(16777216, KvType::f32);
+        r.engine = engine;
+        r.sequences = 4096;
+        const KvCache kv = compute_kv_cache(a, r);
+        CHECK(kv.out_of_range);
+        CHECK(kv.total == kMaxBytes);
+        CHECK(kv.bytes_per_cell > 0);
+        for (bytes_t layer : kv.layers) CHECK(layer > 0);
+    }
+    // An ordinary request is exact and in range.
+    const KvCache ok = compute_kv_cache(open_llama_7b(), llama_cpp(4096));
+    CHECK_FALSE(ok.out_of_range);
+    CHECK(ok.total == 32LL * 4096 * 2 * 2 * 4096);
+}

@@ -372,3 +372,17 @@ TEST_CASE("parse_quant_spec reads exl2:4.65, gptq:4:128 and 4.65bpw and refuses 
         CHECK(r.error().code == "invalid_quant");
     }
 }
+
+// Issue 11: static_cast<int>(1e300) in the ad-hoc format parser was undefined behaviour.
+TEST_CASE("ad-hoc formats with absurd numbers are refused, not cast", "[quant][hardening]") {
+    for (const char* text : {"gptq:1e300", "awq:-1e300:128", "mlx:4:1e300", "gptq:4.5", "gptq:4:1e19", "mlx:9007199254740993",
+                             "exl2:1e300", "1e300bpw"}) {
+        const Expected<QuantSpec> q = parse_quant_spec(text);
+        CHECK_FALSE(q);
+        if (!q) CHECK(q.error().code == "invalid_quant");
+    }
+    const Expected<QuantSpec> ok = parse_quant_spec("gptq:4:128");
+    REQUIRE(ok);
+    CHECK(ok->bits == 4);
+    CHECK(ok->group_size == 128);
+}

@@ -64,7 +64,7 @@ TEST_CASE("the explanation of 7B in fp16 on an 8 GB RTX 4060 starts from 7B x 2 
           "Weights: 7B parameters x 2 bytes (fp16) = 14 GB of weights, already more than the 8.59 GB that "
           "the NVIDIA GeForce RTX 4060 (8 GB) can use.");
     CHECK_THAT(e.headline, StartsWith("Does not fit: a 7B model in fp16 needs "));
-    CHECK_THAT(e.headline, EndsWith("; the NVIDIA GeForce RTX 4060 (8 GB) can use 8.59 GB."));
+    CHECK_THAT(e.headline, EndsWith("; the NVIDIA GeForce RTX 4060 can use 8.59 GB (an 8 GB card: 8 GiB = 8.59 GB)."));
 }
 
 TEST_CASE("one byte per parameter is written in the singular, four in the plural", "[explain]") {
@@ -102,7 +102,7 @@ TEST_CASE("the bytes in the explanation switch with the units, the verdict does 
     CHECK_THAT(in_gb.explanation[1], EndsWith("= 1.07 GB."));
     CHECK_THAT(in_gib.explanation[1], EndsWith("= 1 GiB."));
     // 24 GiB usable is 25.8 GB.
-    CHECK_THAT(in_gb.headline, EndsWith("can use 25.8 GB."));
+    CHECK_THAT(in_gb.headline, EndsWith("can use 25.8 GB (a 24 GB card: 24 GiB = 25.8 GB)."));
     CHECK_THAT(in_gib.headline, EndsWith("can use 24 GiB."));
 }
 
@@ -209,7 +209,7 @@ TEST_CASE("a CPU-only machine is explained in RAM, less the share the OS keeps",
     const Estimate e = test::estimate(test::model("llama-3.1-8b"), "Q4_K_M", test::device("cpu-ddr5-5600-dual-32gb"));
     // 32 GiB less a tenth (3.44 GB) for the OS leaves 30.9 GB.
     CHECK_THAT(e.headline, StartsWith("Fits: Llama 3.1 8B in Q4_K_M needs "));
-    CHECK_THAT(e.headline, EndsWith(" of RAM; the Desktop CPU, DDR5-5600 dual channel (32 GB) can use 30.9 GB."));
+    CHECK_THAT(e.headline, EndsWith(" of RAM; the Desktop CPU, DDR5-5600 dual channel (32 GB) can use 30.9 GB (32 GB of RAM: 32 GiB = 34.4 GB)."));
     CHECK(has_line(e.explanation, " needed in RAM vs 30.9 GB usable on the Desktop CPU, DDR5-5600 dual channel (32 GB) "
                                   "(system RAM minus 3.44 GB for the OS and other programs): fits with "));
     CHECK(line_starting(e.explanation, "System RAM also holds") == nullptr);
@@ -232,7 +232,7 @@ TEST_CASE("when offloading cannot help the explanation says the RAM cannot hold 
     o.system_ram = 16 * GiB;  // 17.2 GB
     const Estimate e = test::estimate(test::model("llama-3.1-70b"), "Q4_K_M", test::device("rtx-3090"), o);
     REQUIRE(e.verdict == Verdict::does_not_fit);
-    CHECK(has_line(e.explanation, "Offloading layers to system RAM would not help: 17.2 GB of RAM (assumed) cannot hold the rest."));
+    CHECK(has_line(e.explanation, "Offloading layers to system RAM would not help: 17.2 GB of RAM cannot hold the rest."));
     // RAM was given, so it is not listed as an assumption.
     CHECK_FALSE(has_line(e.assumptions, "system RAM: "));
 }
@@ -270,7 +270,7 @@ TEST_CASE("vLLM's share of the GPU is the usable-memory rule, and a datacenter G
     const Estimate e = test::estimate(test::model("llama-3.1-8b"), "bf16", test::device("h100-sxm"), o);
     // 0.9 x 80 GiB = 77.3 GB.
     CHECK(has_line(e.assumptions, "usable memory: vLLM takes gpu_memory_utilization = 0.9 of the GPU"));
-    CHECK_THAT(e.headline, EndsWith("can use 77.3 GB."));
+    CHECK_THAT(e.headline, EndsWith("can use 77.3 GB (an 80 GB card: 80 GiB = 85.9 GB)."));
     CHECK_FALSE(has_line(e.assumptions, "no memory reserved for a display"));
 }
 
@@ -279,7 +279,7 @@ TEST_CASE("several GPUs are named with their count and the memory of each", "[ex
     o.gpu_count = 2;
     const Estimate e = test::estimate(test::model("llama-3.1-70b"), "Q4_K_M", test::device("rtx-3090"), o);
     // 2 x 24 GiB = 51.5 GB.
-    CHECK_THAT(e.headline, EndsWith("; 2 x NVIDIA GeForce RTX 3090 (24 GB each) can use 51.5 GB."));
+    CHECK_THAT(e.headline, EndsWith("; 2 x NVIDIA GeForce RTX 3090 can use 51.5 GB (24 GB cards: 24 GiB = 25.8 GB each)."));
     CHECK(has_line(e.explanation, " needed on the GPUs vs 51.5 GB usable on 2 x NVIDIA GeForce RTX 3090 (24 GB each) "));
 }
 

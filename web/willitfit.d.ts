@@ -7,7 +7,7 @@ export interface WifError {
 
 /** A request: one of model / params / hf_config, and one of device / memory. */
 export interface Request {
-  intent?: 'memory' | 'training' | 'speed' | 'device_count' | 'what_fits';
+  intent?: 'memory' | 'training' | 'speed' | 'device_count' | 'what_fits' | 'serving';
   model?: string;              // catalog id, alias or Hugging Face repo id
   params?: string | number;    // "7B", 7e9
   hf_config?: string | object; // a config.json
@@ -27,6 +27,12 @@ export interface Request {
   wired_limit_mb?: number;
   gpu_memory_utilization?: number;
   units?: 'gb' | 'gib';
+  prompt?: number;                  // prefill prompt tokens (default 512, llama-bench pp512)
+  depth?: number;                   // tokens already in context when decoding (default 0, tg128)
+  bandwidth_efficiency?: number;    // override the measured fraction of peak bandwidth, (0, 1]
+  compute_efficiency?: number;      // override the measured fraction of peak fp16 compute, (0, 1]
+  ram_bandwidth?: number;           // GB/s of the system RAM offloaded layers run from
+  max_model_len?: number;           // vLLM serving: tokens per request
   training?: Record<string, unknown>;  // training options: method, optimizer, precision, batch, seq, lora_rank, ...
 }
 

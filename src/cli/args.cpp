@@ -11,6 +11,11 @@ namespace wif::cli {
 
 namespace {
 
+std::string snake(std::string flag) {
+    for (char& c : flag) c = c == '-' ? '_' : c;
+    return flag;
+}
+
 // infer's flags: every request field that has one (request/schema.hpp), and the output options.
 std::set<std::string> infer_flags() {
     std::set<std::string> flags = {"json", "catalog-dir"};
@@ -21,13 +26,23 @@ std::set<std::string> infer_flags() {
 }
 
 // Flags per command; switches take no value.
+// train's flags: the model and hardware fields, and the training options (training_request.cpp).
+std::set<std::string> train_flags() {
+    return {"json", "catalog-dir", "model", "hf-config", "params", "device", "memory", "device-kind", "count", "units",
+            "method", "optimizer", "precision", "batch", "seq", "checkpointing", "attention", "lora-rank", "lora-targets",
+            "zero", "offload-optimizer", "tokens", "mfu", "price", "outlet-watts", "chunked-loss", "reserve"};
+}
+
 const std::map<std::string, std::set<std::string>> kFlags = {
     {"ask", {"json", "units", "catalog-dir"}},
     {"infer", infer_flags()},
+    {"serve", infer_flags()},
+    {"fit", [] { auto f = infer_flags(); f.insert("min-speed"); return f; }()},
+    {"train", train_flags()},
     {"list", {"json", "catalog-dir"}},
     {"sweep", {"json", "ctx", "catalog-dir"}},
 };
-const std::set<std::string> kSwitches = {"json"};
+const std::set<std::string> kSwitches = {"json", "offload-optimizer", "chunked-loss", "checkpointing"};
 
 std::string flag_list(const std::set<std::string>& flags) {
     std::string out;
@@ -88,7 +103,7 @@ Expected<Args> parse_args(int argc, const char* const* argv) {
     }
     const auto allowed = kFlags.find(a.command);
     if (allowed == kFlags.end()) {
-        return make_error("usage", "unknown command \"" + a.command + "\" (ask, infer, list, sweep; see willitfit --help)");
+        return make_error("usage", "unknown command \"" + a.command + "\" (ask, infer, train, serve, fit, list, sweep; see willitfit --help)");
     }
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
@@ -125,8 +140,50 @@ Expected<Args> parse_args(int argc, const char* const* argv) {
 }
 
 Expected<Request> infer_request(const Args& a, std::string (*read_file)(const std::string&, bool&)) {
+    Expected<Json> r = request_json(a, read_file);
+    if (!r) return r.error();
+    return request_from_json(r.value());
+}
+
+Expected<Request> train_request(const Args& a, std::string (*read_file)(const std::string&, bool&)) {
+    Expected<Json> r = request_json(a, read_file);
+    if (!r) return r.error();
+    // Training flags go into the training object with the same names (--lora-rank is lora_rank).
+    Json t = Json::object();
+    for (const auto& [flag, value] : a.flags) {
+        if (find_field(snake(flag)) || flag == "json" || flag == "catalog-dir") continue;
+        if (kSwitches.count(flag)) {
+            t[snake(flag)] = true;
+            continue;
+        }
+        if (flag == "checkpointing" && (value == "true" || value == "false")) {
+            t["checkpointing"] = value == "true";
+            continue;
+        }
+        // Numbers stay numbers so the reader checks their ranges; words and lists stay text.
+        const char* begin = value.c_str();
+        char* end = nullptr;
+        const double v = std::strtod(begin, &end);
+        const bool number = end != begin && *end == '\0' && std::isfinite(v) && flag != "lora-targets";
+        if (number && v == std::floor(v) && std::fabs(v) < 9e15) t[snake(flag)] = static_cast<std::int64_t>(v);
+        else if (number) t[snake(flag)] = v;
+        else t[snake(flag)] = value;
+    }
+    // --batch and --seq are the run's: they belong to the training options.
+    for (const char* key : {"batch"}) {
+        if (r.value().contains(key)) {
+            t[key] = r.value()[key];
+            r.value().erase(key);
+        }
+    }
+    r.value()["intent"] = "training";
+    r.value()["training"] = t;
+    return request_from_json(r.value());
+}
+
+Expected<Json> request_json(const Args& a, std::string (*read_file)(const std::string&, bool&)) {
     if (!a.positional.empty()) {
-        return make_error("usage", "infer takes only --flags; unexpected \"" + a.positional[0] + "\"");
+        return make_error("usage", a.command + " takes only --flags; unexpected \"" + a.positional[0] + "\"");
     }
     // Each flag is the schema field of the same name; numbers are checked against its range here
     // so the message names the flag, and the same request_from_json as the page's reads the rest.
@@ -152,7 +209,9 @@ Expected<Request> infer_request(const Args& a, std::string (*read_file)(const st
             case FieldKind::tokens: {
                 Expected<std::int64_t> v = parse_tokens(value, spec.flag);
                 if (!v) return v.error();
-                if (v.value() < 1) return make_error("invalid_argument", "--" + std::string(spec.flag) + " must be at least 1 token");
+                if (v.value() < static_cast<std::int64_t>(std::max(spec.min, 1.0)) && std::string_view(spec.key) == "ctx") {
+                    return make_error("invalid_argument", "--" + std::string(spec.flag) + " must be at least 1 token");
+                }
                 r[spec.key] = v.value();
                 break;
             }
@@ -167,7 +226,7 @@ Expected<Request> infer_request(const Args& a, std::string (*read_file)(const st
                 r[spec.key] = value;
         }
     }
-    return request_from_json(r);
+    return r;
 }
 
 }  // namespace wif::cli

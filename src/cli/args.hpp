@@ -25,6 +25,10 @@ Expected<Args> parse_args(int argc, const char* const* argv);
 // kv_type), read by the same request_from_json as the page's JSON. `read_file` loads --hf-config
 // paths; it is the only I/O here.
 Expected<Request> infer_request(const Args& args, std::string (*read_file)(const std::string&, bool&));
+// The train flags: the model and hardware fields as above, the rest as training options.
+Expected<Request> train_request(const Args& args, std::string (*read_file)(const std::string&, bool&));
+// The request fields among the flags, as a JSON object (shared by infer, serve, fit and train).
+Expected<Json> request_json(const Args& args, std::string (*read_file)(const std::string&, bool&));
 
 // "8192", "8k", "32K", "128k" -> tokens (at most kMaxContext).
 Expected<std::int64_t> parse_tokens(const std::string& text, const std::string& flag);

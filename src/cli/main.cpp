@@ -16,6 +16,7 @@
 #include "advice/advice.hpp"
 #include "advice/sweep.hpp"
 #include "present/answer.hpp"
+#include "present/speed_json.hpp"
 #include "question/question.hpp"
 #include "args.hpp"
 #include "facts/catalog.hpp"
@@ -33,7 +34,17 @@ Usage:
                   (--device ID | --memory 24GB [--device-kind gpu|unified|cpu]) [--count 2]
                   [--ctx 8192] [--batch 1] [--ubatch 512] [--kv-type q8_0] [--engine llama.cpp]
                   [--flash-attn on|off|auto] [--ram 64GB] [--reserve 1GB] [--wired-limit-mb N]
-                  [--gpu-util 0.9] [--units gb|gib] [--json]
+                  [--gpu-util 0.9] [--prompt 512] [--depth 0] [--bandwidth-efficiency F]
+                  [--compute-efficiency F] [--ram-bandwidth GB/s] [--units gb|gib] [--json]
+  willitfit train (--model ID | --hf-config config.json | --params 7B) (--device ID | --memory 24GB)
+                  --method full|lora|qlora [--optimizer adamw|adamw8bit|paged_adamw8bit|sgd|
+                  sgd_momentum|adafactor|lion] [--precision fp32|mixed_bf16|mixed_fp16|bf16]
+                  [--batch 1] [--seq 2048] [--checkpointing] [--lora-rank 16] [--lora-targets all|attn|q,k,v,o]
+                  [--zero 0|1|2|3|fsdp] [--offload-optimizer] [--count 8] [--tokens 2T] [--mfu 0.4]
+                  [--price 2.5] [--outlet-watts 1800] [--json]
+  willitfit serve (--model ID | ...) (--device ID | ...) [--count N] [--gpu-util 0.9] [--max-model-len N] [--json]
+  willitfit fit (--model ID | --params 70B) (--device ID | --memory 24GB) [--min-speed 10] [--json]
+  willitfit fit --device ID [--json]          what runs on this device
   willitfit list models|devices|quants [--json]
   willitfit sweep [--ctx 4096] [--json]
 
@@ -44,6 +55,8 @@ Examples:
   willitfit ask "7B fp16 on an 8GB RTX 4060?"
   willitfit infer --model llama-3.1-70b --quant Q4_K_M --device rtx-3090 --count 2 --ctx 8192
   willitfit infer --params 13B --device "RTX 4090" --json
+  willitfit train --model llama-3.1-8b --method qlora --device rtx-3060-12gb
+  willitfit fit --model llama-3.3-70b --device rx-7600-xt --ram 64GB
 )";
 
 std::string read_file(const std::string& path, bool& ok) {
@@ -114,13 +127,29 @@ void print_models(const wif::Answer& a) {
     print_lines("Assumptions", a.request.assumptions);
 }
 
+void print_training(const wif::Answer& a) {
+    const wif::TrainingEstimate& t = *a.training;
+    const wif::Units u = a.request.options.units;
+    std::cout << a.headline << "\n\n";
+    for (const std::string& line : a.explanation) std::cout << "  " << line << "\n";
+    std::cout << "\nMemory per GPU" << (u == wif::Units::gib ? " (GiB units)" : "") << ":\n";
+    for (const wif::TrainingItem& item : t.items) {
+        std::cout << "  " << pad(item.label, 58) << pad(wif::format_bytes(item.bytes, u), 11)
+                  << (item.location == wif::Location::host ? "system RAM" : "") << "\n";
+    }
+    std::cout << "  " << pad("total", 58) << wif::format_bytes(t.total_bytes, u) << "\n";
+    std::cout << "  " << pad("usable on the device", 58) << wif::format_bytes(t.usable_bytes, u) << "\n";
+    print_lines("Assumptions", a.assumptions);
+}
+
 // Human-readable rendering of an answer, from the answer's own structs (--json is the contract).
 void print_answer(const wif::Answer& a) {
     if (a.intent == wif::Intent::what_fits) return print_models(a);
+    if (a.intent == wif::Intent::training) return print_training(a);
     const wif::Estimate& e = a.estimate;
     const wif::Units u = a.request.options.units;
     std::cout << a.headline << "\n\n";
-    for (const std::string& line : e.explanation) std::cout << "  " << line << "\n";
+    for (const std::string& line : a.explanation) std::cout << "  " << line << "\n";
     std::cout << "\nMemory" << (u == wif::Units::gib ? " (GiB units)" : "") << ":\n";
     for (const wif::LineItem& item : e.items) {
         std::cout << "  " << pad(item.label, 58) << pad(wif::format_bytes(item.bytes, u), 11)
@@ -130,12 +159,17 @@ void print_answer(const wif::Answer& a) {
     std::cout << "  " << pad("usable on the device", 58) << wif::format_bytes(e.usable_bytes, u) << "\n";
     std::cout << "  layers on the GPU: " << e.gpu_layers << " of " << e.total_layers << "\n";
     if (a.max_context > 0) std::cout << "  largest context that fits: " << wif::format_int(a.max_context) << " tokens\n";
+    if (a.speed && a.intent != wif::Intent::speed) {
+        std::cout << "\nSpeed: " << wif::speed_headline(*a.speed) << " decoding, "
+                  << wif::format_sig3(a.speed->prefill_tps) << " tokens/s prompt processing"
+                  << (wif::speedup_words(*a.speed).empty() ? "" : " (" + wif::speedup_words(*a.speed) + ")") << "\n";
+    }
     if (!a.suggestions.empty()) {
         std::cout << "\nWhat would fit:\n";
         for (const wif::Suggestion& s : a.suggestions) std::cout << "  - " << s.text << "\n";
     }
     print_lines("Warnings", e.warnings);
-    print_lines("Assumptions", e.assumptions);
+    print_lines("Assumptions", a.assumptions);
 }
 
 int answer(const wif::Expected<wif::Answer>& a, bool json) {
@@ -168,6 +202,52 @@ int ask(const wif::Catalog& c, const wif::cli::Args& args, std::optional<wif::Un
         return 1;
     }
     print_answer(*asked.answer);
+    return 0;
+}
+
+// The solver: every setup that runs, fastest first, and the best one; without a model, what runs.
+int fit(const wif::Catalog& c, const wif::cli::Args& args) {
+    wif::Expected<wif::Request> request = wif::cli::infer_request(args, read_file);
+    if (!request) return fail(request.error(), args.json, request.error().code == "usage" ? 2 : 1);
+    wif::Request& r = request.value();
+    // About reading speed, so the best setup is one a person can chat with [estimate: ~5 words/s].
+    double min_speed = 5;
+    if (auto it = args.flags.find("min-speed"); it != args.flags.end()) {
+        char* end = nullptr;
+        min_speed = std::strtod(it->second.c_str(), &end);
+        if (end == it->second.c_str() || *end != '\0' || !(min_speed >= 0 && min_speed <= 1e6)) {
+            return fail(wif::make_error("invalid_argument", "--min-speed: expected tokens per second from 0 to 1000000"), args.json, 2);
+        }
+    }
+    if (r.model.empty() && r.hf_config.empty() && r.params == 0) {
+        r.intent = wif::Intent::what_fits;
+        return answer(wif::answer_request(c, r), args.json);
+    }
+    const wif::Expected<wif::ResolvedRequest> resolved = wif::resolve_request(c, r);
+    if (!resolved) return fail(resolved.error(), args.json, 1);
+    const wif::Solution s = wif::solve(c, resolved.value(), min_speed);
+    const wif::Units u = resolved->options.units;
+    if (args.json) {
+        wif::JsonWriter w(2);
+        wif::write_solution(w, s);
+        std::cout << w.str() << "\n";
+        return 0;
+    }
+    const wif::ResolvedRequest& q = resolved.value();
+    if (s.best < 0) {
+        std::cout << "Nothing runs: no format of " << q.model.name << " fits on " << q.device.name << ", even with offload.\n";
+        return 0;
+    }
+    const wif::Setup& b = s.setups[static_cast<size_t>(s.best)];
+    std::cout << "Best: " << b.quant << " with a " << b.kv_type << " KV cache (" << b.engine << "), " << b.gpu_layers << " of "
+              << b.total_layers << " layers on the GPU, about " << wif::format_sig3(b.decode_tps) << " tokens/s"
+              << (min_speed > 0 && b.decode_tps < min_speed ? " (nothing reaches " + wif::format_sig3(min_speed) + " tokens/s)" : "")
+              << ".\n  (the most bits per weight at " << wif::format_sig3(min_speed) << " tokens/s or more; --min-speed to change)\n\n";
+    std::cout << "  " << pad("format", 10) << pad("KV", 7) << pad("layers", 9) << pad("on device", 11) << pad("in RAM", 11) << "tokens/s\n";
+    for (const wif::Setup& x : s.setups) {
+        std::cout << "  " << pad(x.quant, 10) << pad(x.kv_type, 7) << pad(std::to_string(x.gpu_layers) + "/" + std::to_string(x.total_layers), 9)
+                  << pad(wif::format_bytes(x.gpu_bytes, u), 11) << pad(wif::format_bytes(x.ram_bytes, u), 11) << wif::format_sig3(x.decode_tps) << "\n";
+    }
     return 0;
 }
 
@@ -262,11 +342,14 @@ int main(int argc, char** argv) {
         units = u == "gib" ? wif::Units::gib : wif::Units::gb;
     }
     if (args.command == "ask") return ask(c, args, units);
-    if (args.command == "infer") {
-        const wif::Expected<wif::Request> request = wif::cli::infer_request(args, read_file);
+    if (args.command == "infer" || args.command == "serve" || args.command == "train") {
+        wif::Expected<wif::Request> request = args.command == "train" ? wif::cli::train_request(args, read_file)
+                                                                       : wif::cli::infer_request(args, read_file);
         if (!request) return fail(request.error(), args.json, request.error().code == "usage" ? 2 : 1);
+        if (args.command == "serve") request.value().intent = wif::Intent::serving;
         return answer(wif::answer_request(c, request.value()), args.json);
     }
+    if (args.command == "fit") return fit(c, args);
     if (args.command == "list") return list(c, args);
     return sweep(c, args);
 }

@@ -18,7 +18,8 @@ Option option_from(const std::string& id, const std::string& name, const Expecte
     }
     o.engine = engine_name(e->engine);
     o.verdict = e->verdict;
-    o.gpu_bytes = e->gpu_bytes;
+    // On the device as placed: with offload, the layers kept in system RAM are not on it.
+    o.gpu_bytes = e->verdict == Verdict::fits_with_offload ? e->gpu_bytes - e->offloaded_bytes : e->gpu_bytes;
     o.total_bytes = e->total_bytes;
     o.usable_bytes = e->usable_bytes;
     o.weights_bytes = e->weights_bytes;
@@ -45,6 +46,7 @@ Expected<Estimate> estimate_variant(const ResolvedRequest& r, const Variant& v) 
     const Device& device = v.device ? *v.device : r.device;
     if (v.context > 0) o.context = v.context;
     if (v.count > 0) o.gpu_count = v.count;
+    if (v.kv_type) o.kv_type = v.kv_type;
     // Keep a requested engine only if it can load this format on this device.
     if ((v.quant || v.device) && o.engine && !choose_engine(quant, device, o.engine)) o.engine.reset();
     return estimate_inference(r.model, quant, device, o, v.weights);
@@ -86,6 +88,51 @@ std::vector<Option> model_options(const Catalog& c, const ResolvedRequest& r) {
     return out;
 }
 
+Solution solve(const Catalog& c, const ResolvedRequest& r, double min_speed) {
+    Solution out;
+    out.min_speed = min_speed;
+    std::vector<std::optional<KvType>> kv_types = {r.options.kv_type};
+    if (!r.options.kv_type || *r.options.kv_type != KvType::q8_0) kv_types.push_back(KvType::q8_0);  // half the cache, near-lossless
+    for (const char* id : kLadder) {
+        const Lookup l = c.find_quant(id);
+        if (l.index < 0) continue;
+        const QuantSpec& q = c.quants[static_cast<size_t>(l.index)].spec;
+        for (const std::optional<KvType>& kv : kv_types) {
+            const Expected<Estimate> e = estimate_variant(r, {.quant = &q, .kv_type = kv});
+            if (!e || e->verdict == Verdict::does_not_fit) continue;
+            const Expected<SpeedEstimate> sp = estimate_speed(r.model, e.value(), r.device, r.speed);
+            Setup s;
+            s.quant = q.id;
+            s.engine = engine_name(e->engine);
+            s.kv_type = kv_type_name(e->kv_type);
+            s.bits_per_weight = e->weights.bits_per_weight;
+            s.verdict = e->verdict;
+            s.gpu_layers = e->gpu_layers;
+            s.total_layers = e->total_layers;
+            s.gpu_bytes = e->gpu_bytes;
+            s.ram_bytes = e->host_bytes + e->offloaded_bytes;
+            s.usable_bytes = e->usable_bytes;
+            if (sp) {
+                s.decode_tps = sp->decode_tps;
+                s.prefill_tps = sp->prefill_tps;
+            }
+            // A q8_0 cache is only worth listing when it changes the placement.
+            if (kv && kv != r.options.kv_type && !out.setups.empty() && out.setups.back().quant == s.quant &&
+                out.setups.back().gpu_layers == s.gpu_layers) continue;
+            out.setups.push_back(std::move(s));
+        }
+    }
+    small_stable_sort(out.setups.begin(), out.setups.end(), [](const Setup& a, const Setup& b) { return a.decode_tps > b.decode_tps; });
+    // Best: the most bits per weight (quality) among setups fast enough; else the fastest.
+    for (size_t i = 0; i < out.setups.size(); ++i) {
+        const Setup& s = out.setups[i];
+        if (s.decode_tps < min_speed) continue;
+        if (out.best < 0 || s.bits_per_weight > out.setups[static_cast<size_t>(out.best)].bits_per_weight) out.best = static_cast<int>(i);
+    }
+    if (out.best < 0 && !out.setups.empty()) out.best = 0;
+    return out;
+}
+
 std::vector<Option> quant_options(const Catalog& c, const ResolvedRequest& r) {
     std::vector<Option> out;
     out.reserve(c.quants.size());
@@ -118,6 +165,7 @@ std::vector<Option> device_options(const Catalog& c, const ResolvedRequest& r) {
             }
         }
         out.push_back(option_from(d.id, d.name, estimate_inference(r.model, r.quant, d, o, cached)));
+        out.back().kind = device_kind_name(d.kind);
     }
     return out;
 }

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "facts/catalog.hpp"
 #include "pipeline/estimate.hpp"
 #include "request/request.hpp"
+#include "workloads/speed.hpp"
 
 namespace wif {
 
@@ -25,6 +27,7 @@ struct Option {
     std::int64_t total_layers = 0;
     double bits_per_weight = 0;
     std::int64_t params = 0;  // model options: the model's parameter count
+    std::string kind;         // device options: gpu | unified | cpu
     std::string error;    // set when this combination cannot run at all (format needs CUDA, ...)
 };
 
@@ -35,6 +38,7 @@ struct Variant {
     const Device* device = nullptr;     // another device
     std::int64_t context = 0;           // another context (0: as requested)
     int count = 0;                      // another device count (0: as requested)
+    std::optional<KvType> kv_type;      // another KV-cache type
     const WeightBreakdown* weights = nullptr;  // precomputed weights for the format the engine loads
 };
 Expected<Estimate> estimate_variant(const ResolvedRequest& request, const Variant& variant);
@@ -102,6 +106,27 @@ struct Suggestion {
     int count = 0;
     bytes_t gpu_bytes = 0;
 };
+
+// The solver: setups of the request's model on its device (format x KV-cache type, at the
+// requested context and device count) that run, each with its placement and expected speed,
+// fastest first; `best` is the highest-quality setup at or above `min_speed` tokens/s (the fastest
+// when none reaches it), -1 when nothing runs.
+struct Setup {
+    std::string quant;
+    std::string engine;
+    std::string kv_type;
+    double bits_per_weight = 0;
+    Verdict verdict = Verdict::does_not_fit;
+    std::int64_t gpu_layers = 0, total_layers = 0;
+    bytes_t gpu_bytes = 0, ram_bytes = 0, usable_bytes = 0;
+    double decode_tps = 0, prefill_tps = 0;
+};
+struct Solution {
+    std::vector<Setup> setups;
+    int best = -1;
+    double min_speed = 0;
+};
+Solution solve(const Catalog& catalog, const ResolvedRequest& request, double min_speed);
 
 std::vector<Suggestion> suggestions(const Catalog& catalog, const ResolvedRequest& request, const Estimate& estimate,
                                     std::int64_t max_context);

@@ -80,7 +80,9 @@ struct Parser {
     bool claim(std::uint64_t count, std::uint64_t each, const std::string& what) {
         const std::uint64_t limit = room();
         if (each > 0 && count > limit / each) {
-            return fail("invalid_gguf", what + ": " + num(count) + (each > 1 ? " entries of at least " + num(each) + " bytes" : " bytes") +
+            // Within a plausible header but past the end of a known file: the file was cut short.
+            const bool cut_short = file_size > 0 && count <= kMaxGgufHeader / each;
+            return fail(cut_short ? "truncated" : "invalid_gguf", what + ": " + num(count) + (each > 1 ? " entries of at least " + num(each) + " bytes" : " bytes") +
                                             " cannot fit in the " + num(limit) + " bytes left" +
                                             (file_size > 0 ? " in the file" : " for the header"));
         }
@@ -458,8 +460,7 @@ Expected<GgufHeader> merge_gguf_splits(std::vector<GgufHeader> splits) {
     }
     if (!missing.empty()) {
         return make_error("missing_split", "GGUF split: the model has " + num(static_cast<std::uint64_t>(count)) +
-                                               " parts; missing part(s) " + missing + " (files named -0000N-of-" +
-                                               num(static_cast<std::uint64_t>(count)) + ".gguf)");
+                                               " parts; missing part(s) " + missing);
     }
     GgufHeader merged = std::move(*order[0]);
     std::set<std::string> names;

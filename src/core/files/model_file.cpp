@@ -242,7 +242,6 @@ void arch_from_gguf(const GgufHeader& h, ModelFile& m) {
         }
     }
     a.tie_word_embeddings = find_tensor(ts, "output.weight") == nullptr;
-    a.torch_dtype = "";
 
     // Block details from the tensors present.
     a.qkv_bias = any_tensor(ts, ".attn_q.bias") || any_tensor(ts, ".attn_qkv.bias");
@@ -253,7 +252,10 @@ void arch_from_gguf(const GgufHeader& h, ModelFile& m) {
     a.fused_qkv = any_tensor(ts, ".attn_qkv.weight");
     a.attn_sinks = any_tensor(ts, ".attn_sinks.weight") || any_tensor(ts, ".attn_sinks");
     a.mlp_gated = any_tensor(ts, ".ffn_gate.weight") || any_tensor(ts, ".ffn_gate_exps.weight") || !any_tensor(ts, ".ffn_up.weight");
-    if (!any_tensor(ts, ".ffn_gate.weight") && a.model_type == "phi3") a.fused_gate_up = true, a.mlp_gated = true;
+    if (!any_tensor(ts, ".ffn_gate.weight") && a.model_type == "phi3") {
+        a.fused_gate_up = true;  // Phi-3 stores ffn_up as [gate; up]
+        a.mlp_gated = true;
+    }
     int norms = 0;
     for (const FileTensor& t : ts) {
         if (t.layer != 0 || t.role != "norm" || !ends_with(t.name, ".weight")) continue;

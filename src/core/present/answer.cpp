@@ -1,6 +1,8 @@
 #include "present/answer.hpp"
 
 #include "present/explain.hpp"
+#include "present/speed_json.hpp"
+#include "present/training_json.hpp"
 
 namespace wif {
 
@@ -25,7 +27,18 @@ void write_request(JsonWriter& w, const Request& r) {
     if (r.ram_gib > 0) w.field("ram", r.ram_gib);
     if (r.units == Units::gib) w.field("units", "gib");
     if (r.intent != Intent::memory) w.field("intent", intent_name(r.intent));
-    if (!r.training.empty()) w.key("training").raw(r.training.dump());
+    if (!r.training.empty()) {
+        // Flat values only (what the parser writes); nlohmann's serializer stays out of the wasm.
+        w.key("training").begin_object();
+        for (auto it = r.training.begin(); it != r.training.end(); ++it) {
+            const Json& v = it.value();
+            if (v.is_string()) w.field(it.key().c_str(), v.get<std::string>());
+            else if (v.is_boolean()) w.field(it.key().c_str(), v.get<bool>());
+            else if (v.is_number_integer()) w.field(it.key().c_str(), v.get<std::int64_t>());
+            else if (v.is_number()) w.field(it.key().c_str(), v.get<double>());
+        }
+        w.end_object();
+    }
     w.end_object();
 }
 
@@ -59,6 +72,23 @@ std::string what_fits_headline(const Answer& a) {
 
 }  // namespace
 
+namespace {
+
+// The speed stage, after placement: tokens/s where the model runs at all.
+void add_speed(Answer& a, const InferenceOptions& options) {
+    const ResolvedRequest& q = a.request;
+    if (a.estimate.verdict == Verdict::does_not_fit) {
+        a.speed_error = "it does not fit on " + q.device.name + ", so it does not run there";
+        return;
+    }
+    (void)options;
+    Expected<SpeedEstimate> s = estimate_speed(q.model, a.estimate, q.device, q.speed);
+    if (s) a.speed = std::move(s.value());
+    else a.speed_error = s.error().message;
+}
+
+}  // namespace
+
 Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     Expected<ResolvedRequest> resolved = resolve_request(c, r);
     if (!resolved) return resolved.error();
@@ -66,16 +96,20 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     a.intent = r.intent;
     a.request = std::move(resolved.value());
     const ResolvedRequest& q = a.request;
+    const Units u = q.options.units;
     if (a.intent == Intent::training) {
-        return make_error("not_supported_yet", "training and fine-tuning memory are not estimated yet; this answer would be about "
-                                               "inference, which is not what was asked");
-    }
-    if (a.intent == Intent::speed) {
-        return make_error("not_supported_yet", "speed (tokens per second) is not estimated yet; ask whether it fits instead");
+        Expected<TrainingEstimate> t = estimate_training(q.model.arch, q.model.tensors, q.model.params, q.device, q.training);
+        if (!t) return t.error();
+        a.training = std::move(t.value());
+        a.headline = training_headline(*a.training, u, q.model.name);
+        a.explanation = explain_training(*a.training, u);
+        a.assumptions = q.assumptions;
+        return a;
     }
     if (a.intent == Intent::what_fits) {
         a.models = model_options(c, q);
         a.headline = what_fits_headline(a);
+        a.assumptions = q.assumptions;
         return a;
     }
     ResolvedRequest at_count = q;
@@ -92,7 +126,37 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     a.estimate.assumptions.insert(a.estimate.assumptions.begin(), q.assumptions.begin(), q.assumptions.end());
     a.max_context = largest_context(at_count);
     a.suggestions = suggestions(c, at_count, a.estimate, a.max_context);
-    a.headline = a.intent == Intent::device_count ? device_count_headline(a) : a.estimate.headline;
+    add_speed(a, at_count.options);
+    a.headline = a.estimate.headline;
+    a.explanation = a.estimate.explanation;
+    a.assumptions = a.estimate.assumptions;
+    if (a.intent == Intent::device_count) a.headline = device_count_headline(a);
+    if (a.intent == Intent::speed) {
+        // "How fast?" is answered first; the memory that makes it possible follows.
+        a.headline = a.speed ? "About " + speed_rate(*a.speed) + " for " + q.model.name + " in " + a.estimate.quant.id + " on " +
+                                   (at_count.options.gpu_count > 1 ? std::to_string(at_count.options.gpu_count) + " x " : std::string()) +
+                                   q.device.name + (speedup_words(*a.speed).empty() ? "" : " (" + speedup_words(*a.speed) + ")") + "."
+                             : "No speed: " + a.speed_error + ". " + a.estimate.headline;
+        if (a.speed) {
+            std::vector<std::string> lines = explain_speed(*a.speed, u);
+            lines.push_back("Memory: " + a.estimate.headline);
+            a.explanation.insert(a.explanation.begin(), lines.begin(), lines.end());
+        }
+    }
+    if (a.intent == Intent::serving) {
+        Expected<ServingEstimate> sv = estimate_serving(q.model, a.estimate, q.device, q.serving);
+        if (!sv) return sv.error();
+        a.serving = std::move(sv.value());
+        const ServingEstimate& sv_ = *a.serving;
+        const std::string where = (sv_.gpu_count > 1 ? std::to_string(sv_.gpu_count) + " x " : std::string()) + q.device.name;
+        a.headline = sv_.fits ? "vLLM serves " + q.model.name + " in " + a.estimate.quant.id + " on " + where + ": " +
+                                    format_bytes(sv_.kv_budget_bytes, u) + " for the KV cache, " + format_int(sv_.max_sequences) +
+                                    " requests of " + format_int(sv_.max_model_len) + " tokens at once."
+                              : "vLLM cannot serve " + q.model.name + " in " + a.estimate.quant.id + " on " + where +
+                                    ": no memory is left for the KV cache.";
+        const std::vector<std::string> lines = explain_serving(sv_, u);
+        a.explanation.insert(a.explanation.begin(), lines.begin(), lines.end());
+    }
     return a;
 }
 
@@ -122,8 +186,32 @@ void what_fits_fields(JsonWriter& w, const Answer& a) {
     w.field("assumptions", r.assumptions).field("units", r.options.units == Units::gib ? "gib" : "gb");
 }
 
+void model_fields(JsonWriter& w, const ResolvedRequest& r) {
+    const PreparedModel& m = r.model;
+    w.key("model").begin_object();
+    w.field("id", m.id).field("name", m.name).field("params", m.params.total).field("active_params", m.params.active);
+    w.field("layers", m.arch.num_hidden_layers).field("max_context", m.arch.max_position_embeddings);
+    w.field("model_type", m.arch.model_type);
+    if (!r.hf_repo.empty()) w.field("hf_repo", r.hf_repo);
+    if (r.published_params > 0) w.field("published_params", r.published_params);
+    if (r.published_active_params > 0) w.field("published_active_params", r.published_active_params);
+    if (!m.assumed_shape.empty()) w.field("assumed_shape", m.assumed_shape);
+    w.end_object();
+}
+
+// Training: the four memories per GPU, GPUs needed, time, cost and power (present/training_json).
+void training_fields(JsonWriter& w, const Answer& a) {
+    const ResolvedRequest& r = a.request;
+    w.field("ok", true).field("intent", intent_name(a.intent));
+    write_training_fields(w, *a.training, r.options.units, r.model.name);
+    model_fields(w, r);
+    device_fields(w, r.device, static_cast<int>(a.training->options.gpu_count));
+    w.field("assumptions", a.assumptions).field("units", r.options.units == Units::gib ? "gib" : "gb");
+}
+
 void answer_fields(JsonWriter& w, const Answer& a) {
     if (a.intent == Intent::what_fits) return what_fits_fields(w, a);
+    if (a.intent == Intent::training) return training_fields(w, a);
     const Estimate& e = a.estimate;
     const PreparedModel& m = a.request.model;
     const Device& d = a.request.device;
@@ -131,16 +219,7 @@ void answer_fields(JsonWriter& w, const Answer& a) {
     w.field("verdict", verdict_name(e.verdict));
     w.field("headline", a.headline);
     if (a.intent == Intent::device_count) w.field("devices_needed", a.devices_needed);
-
-    w.key("model").begin_object();
-    w.field("id", m.id).field("name", m.name).field("params", m.params.total).field("active_params", m.params.active);
-    w.field("layers", m.arch.num_hidden_layers).field("max_context", m.arch.max_position_embeddings);
-    w.field("model_type", m.arch.model_type);
-    if (!a.request.hf_repo.empty()) w.field("hf_repo", a.request.hf_repo);
-    if (a.request.published_params > 0) w.field("published_params", a.request.published_params);
-    if (a.request.published_active_params > 0) w.field("published_active_params", a.request.published_active_params);
-    if (!m.assumed_shape.empty()) w.field("assumed_shape", m.assumed_shape);
-    w.end_object();
+    model_fields(w, a.request);
 
     w.key("quant").begin_object();
     w.field("id", e.quant.id).field("name", e.quant.name).field("family", quant_family_name(e.quant.family));
@@ -181,7 +260,20 @@ void answer_fields(JsonWriter& w, const Answer& a) {
     w.field("usable_rule", e.usable_rule).field("usable_source", e.usable_source);
     w.field("system_ram_bytes", e.system_ram_bytes).field("offloaded_bytes", e.offloaded_bytes);
     w.field("total_layers", e.total_layers).field("gpu_layers", e.gpu_layers).field("max_context", a.max_context);
-    w.field("explanation", e.explanation).field("assumptions", e.assumptions).field("warnings", e.warnings);
+    w.field("ram_bytes", e.host_bytes + e.offloaded_bytes);
+    w.field("explanation", a.explanation).field("assumptions", a.assumptions).field("warnings", e.warnings);
+    // Speed: tokens/s where it runs (llama-bench's pp512 and tg128 by default).
+    if (a.speed) {
+        w.key("tokens_per_second").begin_object().field("decode", a.speed->decode_tps).field("prefill", a.speed->prefill_tps).end_object();
+        w.key("speed");
+        write_speed(w, *a.speed);
+    } else {
+        w.field("speed_error", a.speed_error);
+    }
+    if (a.serving) {
+        w.key("serving");
+        write_serving(w, *a.serving);
+    }
 
     w.key("suggestions").begin_array();
     for (const Suggestion& s : a.suggestions) {
@@ -219,12 +311,17 @@ std::string error_json(const Error& error, int indent) {
 
 Asked ask(const QuestionParser& parser, const Catalog& c, std::string_view text, std::optional<Units> units) {
     Asked out;
-    Expected<ParsedQuestion> parsed = parser.parse(text);
-    if (!parsed) {
-        out.error = parsed.error();
+    ParsedQuestion parsed;
+    const Expected<bool> done = parser.parse_into(text, parsed);
+    // What was understood before an error is kept (with its candidates), unless nothing was.
+    if (!done) {
+        out.error = done.error();
+        if (!parsed.understood.empty() || !parsed.model_candidates.empty() || !parsed.device_candidates.empty()) {
+            out.question = std::move(parsed);
+        }
         return out;
     }
-    out.question = std::move(parsed.value());
+    out.question = std::move(parsed);
     if (units) out.question->request.units = *units;
     Expected<Answer> a = answer_request(c, out.question->request);
     if (a) out.answer = std::move(a.value());
@@ -275,6 +372,8 @@ void write_options(JsonWriter& w, const std::vector<Option>& options) {
     w.begin_array();
     for (const Option& o : options) {
         w.begin_object().field("id", o.id).field("name", o.name);
+        if (!o.kind.empty()) w.field("kind", o.kind);
+        if (o.params > 0) w.field("params", o.params);
         if (!o.error.empty()) {
             w.field("verdict", "unsupported").field("error", o.error);
         } else {
@@ -286,6 +385,20 @@ void write_options(JsonWriter& w, const std::vector<Option>& options) {
         w.end_object();
     }
     w.end_array();
+}
+
+void write_solution(JsonWriter& w, const Solution& s) {
+    w.begin_object().field("ok", true).field("intent", "fit").field("min_speed", s.min_speed).field("best", s.best);
+    w.key("setups").begin_array();
+    for (const Setup& x : s.setups) {
+        w.begin_object().field("quant", x.quant).field("engine", x.engine).field("kv_type", x.kv_type);
+        w.field("bits_per_weight", x.bits_per_weight).field("verdict", verdict_name(x.verdict));
+        w.field("gpu_layers", x.gpu_layers).field("total_layers", x.total_layers).field("gpu_bytes", x.gpu_bytes);
+        w.field("ram_bytes", x.ram_bytes).field("usable_bytes", x.usable_bytes);
+        w.key("tokens_per_second").begin_object().field("decode", x.decode_tps).field("prefill", x.prefill_tps).end_object();
+        w.end_object();
+    }
+    w.end_array().end_object();
 }
 
 void write_curve(JsonWriter& w, const std::vector<CurvePoint>& curve) {

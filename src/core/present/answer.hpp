@@ -29,7 +29,13 @@ struct Answer {
     std::int64_t max_context = 0;
     int devices_needed = 0;              // device_count: fewest devices that hold it (0: none up to 64)
     std::vector<Option> models;          // what_fits: every catalog model on this device
+    std::optional<SpeedEstimate> speed;  // tokens/s when the model runs on the device (every inference answer)
+    std::string speed_error;             // why there is no speed (no bandwidth figure, does not fit)
+    std::optional<TrainingEstimate> training;
+    std::optional<ServingEstimate> serving;
     std::string headline;                // the answer in one sentence, for the intent asked
+    std::vector<std::string> explanation;  // the lines under the headline, for the intent asked
+    std::vector<std::string> assumptions;
 };
 
 Expected<Answer> answer_request(const Catalog& catalog, const Request& request);
@@ -47,6 +53,7 @@ Asked ask(const QuestionParser& parser, const Catalog& catalog, std::string_view
 void write_answer(JsonWriter& out, const Answer& answer);
 void write_error(JsonWriter& out, const Error& error);  // {"ok": false, "error": {"code", "message"}}
 void write_options(JsonWriter& out, const std::vector<Option>& options);
+void write_solution(JsonWriter& out, const Solution& solution);
 void write_curve(JsonWriter& out, const std::vector<CurvePoint>& curve);
 // Counts of a sweep; with `rows`, also the catalog ids and every row.
 void write_sweep(JsonWriter& out, const Catalog& catalog, const SweepResult& result, bool rows);

@@ -102,7 +102,9 @@ void write_serving(JsonWriter& j, const ServingEstimate& s) {
     j.end_object();
 }
 
-std::string speed_headline(const SpeedEstimate& s) { return "about " + rate(s.decode_tps) + " tokens/s"; }
+std::string speed_headline(const SpeedEstimate& s) { return "about " + speed_rate(s); }
+
+std::string speed_rate(const SpeedEstimate& s) { return rate(s.decode_tps) + " tokens/s"; }
 
 std::string speedup_words(const SpeedEstimate& s) {
     if (s.gpu_layers <= 0 || s.cpu_only_decode_tps <= 0) return "";

@@ -25,6 +25,8 @@ void write_serving(JsonWriter& json, const ServingEstimate& serving);
 
 // "about 12 tokens/s" (two significant figures above 10, one decimal below).
 std::string speed_headline(const SpeedEstimate& speed);
+// "12 tokens/s": the decode rate alone.
+std::string speed_rate(const SpeedEstimate& speed);
 // "1.3x faster than the CPU alone", or "" when every layer is already on the CPU.
 std::string speedup_words(const SpeedEstimate& speed);
 

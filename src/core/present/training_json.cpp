@@ -157,8 +157,13 @@ std::vector<std::string> explain_training(const TrainingEstimate& e, Units u) {
 }
 
 void write_training(JsonWriter& w, const TrainingEstimate& e, Units u, const std::string& model_name) {
-    const TrainingOptions& o = e.options;
     w.begin_object();
+    write_training_fields(w, e, u, model_name);
+    w.end_object();
+}
+
+void write_training_fields(JsonWriter& w, const TrainingEstimate& e, Units u, const std::string& model_name) {
+    const TrainingOptions& o = e.options;
     w.field("verdict", verdict_name(e.verdict));
     w.field("headline", training_headline(e, u, model_name));
     w.key("explanation").begin_array();
@@ -218,7 +223,6 @@ void write_training(JsonWriter& w, const TrainingEstimate& e, Units u, const std
     w.field("outlet_watts", e.power.outlet_watts).field("continuous_limit_watts", e.power.continuous_limit_watts);
     w.field("trips_outlet", e.power.trips_outlet).field("over_continuous_limit", e.power.over_continuous_limit);
     w.field("known", e.power.known);
-    w.end_object();
     w.end_object();
 }
 

@@ -18,6 +18,9 @@ void write_training(JsonWriter& out, const TrainingEstimate& estimate, Units uni
                     const std::string& model_name = "");
 
 // "Fits: LoRA of Llama 3.1 8B needs 21.3 GB per GPU; the NVIDIA GeForce RTX 4090 can use 25.8 GB."
+// The same fields into an object the caller has opened (the answer adds model, device, question).
+void write_training_fields(JsonWriter& out, const TrainingEstimate& estimate, Units units, const std::string& model_name);
+
 std::string training_headline(const TrainingEstimate& estimate, Units units, const std::string& model_name = "");
 
 // The arithmetic line by line: the four memories, the total against the usable memory, how many

@@ -237,10 +237,16 @@ bool any_phrase(const std::vector<Token>& q, std::initializer_list<std::string_v
 }  // namespace
 
 Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
+    ParsedQuestion out;
+    Expected<bool> done = parse_into(text, out);
+    if (!done) return done.error();
+    return out;
+}
+
+Expected<bool> QuestionParser::parse_into(std::string_view text, ParsedQuestion& out) const {
     if (text.size() > 2000) return make_error("question_too_long", "the question is longer than 2000 characters");
     const std::vector<Token> q = tokenize(text);
     if (q.empty()) return make_error("empty_question", "the question is empty; try \"llama 3.1 8b q4_k_m on an rtx 4060\"");
-    ParsedQuestion out;
     Scan s(q, out);
     match_names(s);
     read_intent(s);
@@ -253,7 +259,7 @@ Expected<ParsedQuestion> QuestionParser::parse(std::string_view text) const {
     if (s.r.ctx > 0) out.understood.push_back("context: " + format_int(s.r.ctx) + " tokens");
     if (s.r.batch > 1) out.understood.push_back("batch: " + std::to_string(s.r.batch) + " sequences");
     if (s.r.ram_gib > 0) out.understood.push_back("system RAM: " + number_text(s.r.ram_gib) + " GB");
-    return out;
+    return true;
 }
 
 // Step 1. Catalog names, longest first across models, devices, formats and engines.

@@ -28,6 +28,9 @@ public:
     explicit QuestionParser(const Catalog& catalog);
     // Fails (with candidates in the message) when no model or no device can be found.
     Expected<ParsedQuestion> parse(std::string_view text) const;
+    // The same, keeping in `out` what was understood before an error (the page shows it, with the
+    // candidates, beside the error).
+    Expected<bool> parse_into(std::string_view text, ParsedQuestion& out) const;
 
     struct Token {
         std::string text;

@@ -14,6 +14,7 @@ enum class Intent : std::uint8_t {
     speed,         // "how fast": tokens per second
     device_count,  // "how many GPUs do I need"
     what_fits,     // "what can I run on this device"
+    serving,       // vLLM serving: KV budget and concurrent sequences
 };
 
 constexpr const char* intent_name(Intent intent) {
@@ -23,12 +24,13 @@ constexpr const char* intent_name(Intent intent) {
         case Intent::speed: return "speed";
         case Intent::device_count: return "device_count";
         case Intent::what_fits: return "what_fits";
+        case Intent::serving: return "serving";
     }
     return "memory";
 }
 
 inline bool parse_intent(std::string_view text, Intent& out) {
-    for (Intent i : {Intent::memory, Intent::training, Intent::speed, Intent::device_count, Intent::what_fits}) {
+    for (Intent i : {Intent::memory, Intent::training, Intent::speed, Intent::device_count, Intent::what_fits, Intent::serving}) {
         if (text == intent_name(i)) {
             out = i;
             return true;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "facts/hf_config.hpp"
+#include "request/training_request.hpp"
 
 namespace wif {
 
@@ -107,6 +108,12 @@ Expected<Request> request_from_json(const Json& object) {
     r.ubatch = integer(field("ubatch"));
     r.wired_limit_mb = number(field("wired_limit_mb"));
     r.gpu_memory_utilization = number(field("gpu_memory_utilization"));
+    r.prompt = integer(field("prompt"));
+    r.depth = integer(field("depth"));
+    r.bandwidth_efficiency = number(field("bandwidth_efficiency"));
+    r.compute_efficiency = number(field("compute_efficiency"));
+    r.ram_bandwidth_gbs = number(field("ram_bandwidth"));
+    r.max_model_len = integer(field("max_model_len"));
     const std::string intent = f.string("intent", "memory");
     const std::string units = to_lower(f.string("units", "gb"));
     if (!f.ok()) return f.error();
@@ -171,7 +178,7 @@ Expected<QuantSpec> resolve_quant(const Catalog& c, const std::string& text) {
         return parse_quant_spec(text);
     }
     return unknown_name("quant", text, c.quants, [](const QuantEntry& q) { return q.spec.id; }, l.candidates,
-                        " (see `willitfit list quants`; ad-hoc forms: exl2:4.65, gptq:4:128, awq:4:128, mlx:4:64)");
+                        " (the catalog lists the formats it knows; ad-hoc forms: exl2:4.65, gptq:4:128, awq:4:128, mlx:4:64)");
 }
 
 Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
@@ -324,6 +331,30 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
     o.units = r.units;
     out.intent = r.intent;
     out.any_model = any_model;
+    out.speed.prompt_tokens = r.prompt;
+    out.speed.depth = r.depth;
+    out.speed.bandwidth_efficiency = r.bandwidth_efficiency;
+    out.speed.compute_efficiency = r.compute_efficiency;
+    out.speed.system_ram_bandwidth_gbs = r.ram_bandwidth_gbs;
+    out.serving.max_model_len = r.max_model_len;
+    out.serving.gpu_memory_utilization = r.gpu_memory_utilization;
+    out.serving.bandwidth_efficiency = r.bandwidth_efficiency;
+    out.serving.compute_efficiency = r.compute_efficiency;
+    if (r.intent == Intent::serving) o.engine = Engine::vllm;
+    if (r.intent == Intent::training) {
+        // The question's batch, sequence length and GPU count are the run's, unless the training
+        // options name their own.
+        Json t = r.training;
+        if (!t.contains("batch") && r.batch > 1) t["batch"] = r.batch;
+        if (!t.contains("seq") && r.ctx > 0) t["seq"] = r.ctx;
+        if (!t.contains("count") && r.count > 1) t["count"] = r.count;
+        t.erase("pretraining");
+        t.erase("asks_count");
+        Expected<TrainingOptions> training = training_options_from_json(t);
+        if (!training) return training.error();
+        out.training = training.value();
+        out.training.usable = o.usable;
+    }
     return out;
 }
 

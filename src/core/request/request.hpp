@@ -14,6 +14,9 @@
 #include "base/json_fields.hpp"
 #include "request/intent.hpp"
 #include "request/schema.hpp"
+#include "workloads/serving.hpp"
+#include "workloads/speed.hpp"
+#include "workloads/training.hpp"
 
 namespace wif {
 
@@ -40,6 +43,12 @@ struct Request {
     double gpu_memory_utilization = 0.9;
     Units units = Units::gb;
     Json training = Json::object();  // training options as training_options_from_json reads them
+    std::int64_t prompt = 512;       // speed: prefill prompt length
+    std::int64_t depth = 0;          // speed: tokens already in context
+    double bandwidth_efficiency = 0;
+    double compute_efficiency = 0;
+    double ram_bandwidth_gbs = 0;
+    std::int64_t max_model_len = 0;  // serving
 };
 
 // Reads {"model": ..., "quant": ..., "device": ..., "memory": "24GB", "ctx": 8192, ...}.
@@ -60,6 +69,9 @@ struct ResolvedRequest {
     QuantSpec quant;
     Device device;
     InferenceOptions options;
+    SpeedOptions speed;
+    TrainingOptions training;  // intent training only
+    ServingOptions serving;
     std::int64_t published_params = 0;
     std::int64_t published_active_params = 0;
     std::string hf_repo;

@@ -33,7 +33,7 @@ struct FieldSpec {
 };
 
 inline constexpr FieldSpec kRequestFields[] = {
-    {"intent", "intent", FieldKind::text, 0, 0, 0, "", "memory | training | speed | device_count | what_fits (default memory)"},
+    {"intent", "intent", FieldKind::text, 0, 0, 0, "", "memory | training | speed | device_count | what_fits | serving (default memory)"},
     {"model", "model", FieldKind::text, 0, 0, 0, "", "catalog id, alias or Hugging Face repo id"},
     {"hf_config", "hf-config", FieldKind::file, 0, 0, 0, "", "config.json (text or object) instead of a model name"},
     {"params", "params", FieldKind::params, 1e8, 3e12, 0, "parameters", "a bare parameter count instead of a model (7B)"},
@@ -52,6 +52,12 @@ inline constexpr FieldSpec kRequestFields[] = {
     {"wired_limit_mb", "wired-limit-mb", FieldKind::number, 0, 1e8, 0, "MB", "macOS iogpu.wired_limit_mb"},
     {"reserve", "reserve", FieldKind::size, 0, kMaxSizeGib, -1, "GB", "memory other programs keep on the device"},
     {"gpu_memory_utilization", "gpu-util", FieldKind::number, 0.01, 1, 0.9, "", "vLLM's share of the GPU"},
+    {"prompt", "prompt", FieldKind::tokens, 1, kMaxContext, 512, "tokens", "prompt length for prefill speed (llama-bench pp512)"},
+    {"depth", "depth", FieldKind::tokens, 0, kMaxContext, 0, "tokens", "tokens already in context when decoding (llama-bench tg128: 0)"},
+    {"bandwidth_efficiency", "bandwidth-efficiency", FieldKind::number, 0, 1, 0, "", "fraction of peak memory bandwidth decode reaches (0: from measurements)"},
+    {"compute_efficiency", "compute-efficiency", FieldKind::number, 0, 1, 0, "", "fraction of peak fp16 compute prefill reaches (0: from measurements)"},
+    {"ram_bandwidth", "ram-bandwidth", FieldKind::number, 0, 1e5, 0, "GB/s", "system RAM bandwidth for offloaded layers (0: typical)"},
+    {"max_model_len", "max-model-len", FieldKind::tokens, 0, kMaxContext, 0, "tokens", "vLLM serving: tokens per request (0: the context)"},
     {"units", "units", FieldKind::text, 0, 0, 0, "", "gb | gib (default gb)"},
     {"training", "", FieldKind::object, 0, 0, 0, "", "training options (method, optimizer, precision, ...)"},
 };
@@ -63,10 +69,13 @@ constexpr const FieldSpec* find_field(std::string_view key) {
     return nullptr;
 }
 
+// Not constexpr: reaching it during constant evaluation is a compile error.
+inline void unknown_request_field() {}
+
 // The spec of a field this code names; a typo fails to compile (constant evaluation).
 consteval const FieldSpec& field(std::string_view key) {
     const FieldSpec* f = find_field(key);
-    if (!f) throw "unknown request field";
+    if (!f) unknown_request_field();
     return *f;
 }
 

@@ -67,7 +67,9 @@ Expected<TrainingOptions> training_options_from_json(const Json& object) {
     r = read_enum(object, "attention", o.attention, parse_train_attention, "flash, eager");
     if (!r) return r.error();
 
-    // checkpointing: a boolean (true = full) or a name.
+    // checkpointing: a boolean (true = full) or a name. QLoRA turns it on unless told otherwise,
+    // as PEFT's prepare_model_for_kbit_training does (use_gradient_checkpointing=True by default).
+    if (o.method == TrainMethod::qlora) o.checkpointing = Checkpointing::full;
     if (const auto it = object.find("checkpointing"); it != object.end() && !it->is_null()) {
         if (it->is_boolean()) {
             o.checkpointing = it->get<bool>() ? Checkpointing::full : Checkpointing::none;

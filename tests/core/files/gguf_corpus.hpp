@@ -79,7 +79,7 @@ inline GgufSample sample_llama(std::uint32_t version = 3) {
 
 // Qwen3-MoE with i-quant experts, tied embeddings and a per-layer head_count_kv array.
 inline GgufSample sample_qwen3moe() {
-    GgufWriter w;
+    GgufWriter w(3, 64);
     w.string("general.architecture", "qwen3moe").u32("general.alignment", 64);
     w.u32("qwen3moe.block_count", 2).u32("qwen3moe.context_length", 32768).u32("qwen3moe.embedding_length", 256);
     w.u32("qwen3moe.feed_forward_length", 768).u32("qwen3moe.attention.head_count", 4);

@@ -142,10 +142,16 @@ TEST_CASE("a GGUF file truncated at every byte offset is a clear error, never a 
     for (const GgufSample& s : {sample_mmproj(), sample_all_types(), sample_split()[1]}) {
         const Expected<GgufHeader> full = read_all(s.bytes);
         REQUIRE(full.ok());
+        std::uint64_t data_end = full->data_offset;
+        for (const GgufTensorInfo& t : full->tensors) data_end = std::max(data_end, full->data_offset + t.offset + t.bytes);
         for (size_t k = 1; k < s.bytes.size(); ++k) {
-            const std::string cut = s.bytes.substr(0, k);
+            const std::string_view cut = std::string_view(s.bytes).substr(0, k);
             const Expected<GgufHeader> h = read_gguf_header(cut, cut.size());
             INFO(s.name << " cut at " << k);
+            if (k >= data_end) {  // only the last tensor's padding is missing
+                CHECK(h.ok());
+                continue;
+            }
             REQUIRE_FALSE(h.ok());
             CHECK((h.error().code == "truncated" || h.error().code == "offset_past_end"));
             CHECK_FALSE(h.error().message.empty());
@@ -296,7 +302,7 @@ TEST_CASE("split GGUF files merge into one model in any order", "[gguf][split]")
     const Expected<GgufHeader> m = merge_gguf_splits(missing);
     REQUIRE_FALSE(m.ok());
     CHECK(m.error().code == "missing_split");
-    CHECK(m.error().message.find("missing part(s) 3") != std::string::npos);
+    CHECK(m.error().message.find("missing part(s) 2") != std::string::npos);
     std::vector<GgufHeader> twice = {headers[0], headers[1], headers[1]};
     CHECK(merge_gguf_splits(twice).error().message.find("twice") != std::string::npos);
 

@@ -6,13 +6,16 @@
 //   page/form.mjs    the Adjust form                      page/bar.mjs     the memory bar
 //   page/tables.mjs  formats and devices                  page/chart.mjs   memory against context
 //   page/format.mjs  text helpers (bytes come from the core's format_bytes)
-import { load } from './willitfit.mjs';
+import { load, loadFull, needsFull } from './willitfit.mjs';
 import { store, readHash, writeHash, applyTheme } from './page/state.mjs';
-import { useCore, esc } from './page/format.mjs';
-import { renderAnswer } from './page/answer.mjs';
+import { useCore, esc, bytes } from './page/format.mjs';
+import { renderAnswer, setTrainingView } from './page/answer.mjs';
+import { bar } from './page/bar.mjs';
+import { factGrid } from './page/speed.mjs';
 import { renderQuants, renderDevices } from './page/tables.mjs';
 import { renderChart } from './page/chart.mjs';
 import { labels, fillForm, formState, toRequest } from './page/form.mjs';
+import { fillTrainForm, trainFormState, trainRequest, TRAIN_DEFAULTS } from './page/train.mjs';
 
 const $ = (id) => document.getElementById(id);
 const EXAMPLE = '7B fp16 on an 8GB RTX 4060?';
@@ -67,37 +70,123 @@ function renderPanels(result) {
 // Runs `fn` once the next frame has been painted: a zero timeout alone may run before the paint.
 const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
 
+// The full module (training and serving), started the first time a question needs it: the first
+// visit downloads only the core.
+// The Training view's form and rendering (willitfit-training-view.js, a classic script so that it
+// also loads from file://) come with it.
+let full = null, fullStarting = null, trainView = null;
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = new URL(src, location.href).href;
+    s.onload = resolve;
+    s.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.appendChild(s);
+  });
+}
+function startFull() {
+  if (!fullStarting) {
+    const view = globalThis.WIF_TRAINING_VIEW ? Promise.resolve() : loadScript('willitfit-training-view.js');
+    fullStarting = Promise.all([loadFull(), view]).then(([f]) => {
+      trainView = globalThis.WIF_TRAINING_VIEW.install({ bytes, bar, factGrid });
+      setTrainingView(trainView);
+      $('tform').innerHTML = trainView.FORM;
+      full = f;
+      return f;
+    }, (e) => { fullStarting = null; throw e; });
+  }
+  return fullStarting;
+}
+
 // `fromForm`: the form already shows the state (the person is typing in it); otherwise it is filled
 // from the answer so both always agree, and emptied when there is nothing to show.
 function run(fromForm = false) {
   const t0 = performance.now();
   const input = store.input;
-  let result, request = null;
+  const training = input.view === 'train' && !input.q;
+  let kind, what;
   if (input.q) {
     $('q').value = input.q;
-    result = wif.answer_page('ask', input.q, { units: store.units });
-    request = result.answer.question?.request || null;
+    kind = 'ask';
+    what = input.q;
   } else {
-    request = toRequest(input);
-    result = wif.answer_page('estimate', request, { units: store.units });
+    kind = 'estimate';
+    what = training ? trainRequest(input) : toRequest(input);
   }
+  // Training and serving: straight to the full module once it is running; until then the core
+  // says which module is needed, and the same call is repeated there.
+  const needsTraining = training || (kind === 'estimate' && what.intent === 'serving');
+  let result = (full && needsTraining ? full : wif).answer_page(kind, what, { units: store.units });
+  if (needsFull(result) && !full) {
+    store.result = null;
+    store.input = input;
+    $('answer').setAttribute('aria-busy', 'true');
+    $('answer').innerHTML = '<p class="loading" data-loading="full">Loading the training and serving calculator…</p>';
+    startFull().then(() => { if (store.input === input) run(fromForm); }, (e) => {
+      if (store.input !== input) return;
+      renderAnswer($('answer'), { ok: false, error: { code: 'module_failed', message: `The training calculator could not start: ${e.message || e}` } });
+    });
+    return;
+  }
+  if (needsFull(result)) result = full.answer_page(kind, what, { units: store.units });
+  const answerer = full && (needsTraining || result.answer.intent === 'training' || result.answer.intent === 'serving') ? full : wif;
+  const request = kind === 'ask' ? result.answer.question?.request || null : what;
   store.result = result;
   store.request = request;
   const res = result.answer;
   if (!document.documentElement.dataset.ready) performance.mark('wif-computed');
   renderAnswer($('answer'), res);
-  window.__wif = { verdict: res.ok ? res.verdict || res.intent : 'error', ms: performance.now() - t0 };
+  window.__wif = { verdict: res.ok ? res.verdict || res.intent : 'error', intent: res.intent || null, module: answerer.module, ms: performance.now() - t0 };
   showLinks(writeHash());
   if (store.mode === 'embed') { postHeight(); return; }
+  const inTraining = training || res.intent === 'training';
+  showView(inTraining ? 'train' : 'infer');
+  if (inTraining) {
+    if (!trainView) {  // an error from the core (e.g. an unknown model): the form comes with the full module
+      startFull().then(() => { if (store.input === input) fillTrainForm(input, labels); }, () => {});
+    } else if (!fromForm) {
+      fillTrainForm(res.ok ? trainView.stateFromAnswer(res, request || {}) : input, labels);
+    }
+    clearPanels('');
+    return;
+  }
   if (!fromForm) fillForm(request || {});
   if (!res.ok) { renderPanels(result); return; }  // at once: nothing stale may stay on screen
   // The formats, devices and curve of the same answer take a few milliseconds: paint the verdict
   // first. The core keeps the answer it resolved until the next answer_page call.
   afterPaint(() => {
     if (store.result !== result) return;
-    Object.assign(result, wif.answer_page_more(POINTS));
+    Object.assign(result, answerer.answer_page_more(POINTS));
     renderPanels(result);
   });
+}
+
+// The two views: running a model (the Adjust form and "what would fit") and training one.
+function showView(view) {
+  store.view = view;
+  $('view-infer').setAttribute('aria-pressed', String(view !== 'train'));
+  $('view-train').setAttribute('aria-pressed', String(view === 'train'));
+  $('train-panel').hidden = view !== 'train';
+  $('form-panel').hidden = view === 'train';
+  $('fit-panel').hidden = view === 'train';
+}
+
+// Switching views carries the model and the device (or memory and count) across.
+function switchView(view) {
+  if (view === store.view) return;
+  const r = store.request || {};
+  const res = store.result?.answer;
+  const common = {};
+  const model = r.model || (r.params ? String(r.params) : '') || (res?.ok && res.model ? res.model.id : '');
+  if (model) common.model = typeof model === 'number' ? `${model / 1e9}B` : model;
+  if (r.device) common.device = r.device;
+  else if (r.memory) common.memory = String(r.memory);
+  else if (res?.ok && res.device?.id && !res.device.id.startsWith('custom')) common.device = res.device.id;
+  if (r.count > 1) common.count = String(r.count);
+  for (const k of ['model', 'device']) if (common[k]) common[k] = (k === 'model' ? labels.model : labels.device).get(common[k]) || common[k];
+  $('q').value = '';
+  if (view === 'train') answer({ view: 'train', ...TRAIN_DEFAULTS, ...common });
+  else answer(common);
 }
 
 // In an iframe, tell the host page how tall the widget is (the embed snippet listens).
@@ -127,6 +216,16 @@ function bind() {
     pending = setTimeout(() => { store.input = formState(); $('q').value = ''; run(true); }, 120);
   });
   $('form').addEventListener('submit', (e) => e.preventDefault());
+  let tpending;
+  const retrain = () => {
+    clearTimeout(tpending);
+    tpending = setTimeout(() => { store.input = { view: 'train', ...trainFormState() }; $('q').value = ''; run(true); }, 120);
+  };
+  $('tform').addEventListener('input', retrain);
+  $('tform').addEventListener('change', retrain);
+  $('tform').addEventListener('submit', (e) => e.preventDefault());
+  $('view-infer').addEventListener('click', () => switchView('infer'));
+  $('view-train').addEventListener('click', () => switchView('train'));
   document.body.addEventListener('click', (e) => {
     const t = e.target.closest('[data-quant],[data-device],[data-model],[data-cand-model],[data-cand-device]');
     if (!t) return;

@@ -4,6 +4,10 @@
 //   willitfit-core.wasm      the core, fetched by pages served over HTTP
 //   willitfit-core.wasm.js   the same bytes as base64 in a classic script, loaded only from file://
 //   willitfit-core.js, willitfit.mjs, willitfit.d.ts   the module for other pages and Node
+//   willitfit-full.js, willitfit-full.wasm, willitfit-full.wasm.js
+//                            the full module (training and serving too): loaded by the page only
+//                            when a question needs it (the .wasm.js variant from file://)
+//   willitfit-training-view.js  the page's Training form and view, loaded with the full module
 //
 // Usage: node build.mjs <dir with willitfit-core.js and .wasm> [out dir]
 import { build, transform } from 'esbuild';
@@ -31,10 +35,31 @@ const app = await build({
   legalComments: 'none',
 });
 const appJs = app.outputFiles[0].text;
+// The Training view (its form and the rendering of training answers) loads with the full module.
+const trainingView = (await build({
+  entryPoints: [join(here, 'page', 'training-view.mjs')],
+  bundle: true,
+  format: 'iife',
+  globalName: 'WIF_TRAINING_VIEW',
+  minify: true,
+  target: 'es2020',
+  write: false,
+  legalComments: 'none',
+})).outputFiles[0].text;
 const css = (await build({ entryPoints: [join(here, 'style.css')], minify: true, write: false, loader: { '.css': 'css' } })).outputFiles[0].text;
 // emcc minifies whitespace only; esbuild also shortens local names (the loader uses no eval).
 const core = (await transform(readFileSync(join(coreDir, 'willitfit-core.js'), 'utf8'), { minify: true, target: 'es2020' })).code;
 const wasm = readFileSync(join(coreDir, 'willitfit-core.wasm'));
+let full = null;
+try {
+  full = {
+    js: (await transform(readFileSync(join(coreDir, 'willitfit-full.js'), 'utf8'), { minify: true, target: 'es2020' })).code,
+    wasm: readFileSync(join(coreDir, 'willitfit-full.wasm')),
+  };
+} catch (e) {
+  if (e.code !== 'ENOENT') throw e;
+  console.error(`web/build.mjs: no willitfit-full.js/.wasm in ${coreDir}: the page will not answer training or serving questions`);
+}
 
 // Inline scripts must not close their own <script> element.
 const safe = (js) => js.replace(/<\/script/gi, '<\\/script');
@@ -75,6 +100,13 @@ writeFileSync(join(out, 'embed.html'), page('embed'));
 writeFileSync(join(out, 'willitfit-core.wasm'), wasm);
 writeFileSync(join(out, 'willitfit-core.wasm.js'), `globalThis.WILLITFIT_WASM_BASE64="${wasm.toString('base64')}";\n`);
 writeFileSync(join(out, 'willitfit-core.js'), core);
+if (full) {
+  writeFileSync(join(out, 'willitfit-full.js'), full.js);
+  writeFileSync(join(out, 'willitfit-full.wasm'), full.wasm);
+  writeFileSync(join(out, 'willitfit-full.wasm.js'), `globalThis.WILLITFIT_FULL_WASM_BASE64="${full.wasm.toString('base64')}";\n`);
+  writeFileSync(join(out, 'willitfit-training-view.js'), trainingView);
+}
 copyFileSync(join(here, 'willitfit.mjs'), join(out, 'willitfit.mjs'));
 copyFileSync(join(here, 'willitfit.d.ts'), join(out, 'willitfit.d.ts'));
-console.log(`web/dist: index.html ${(page('full').length / 1024).toFixed(1)} KiB, willitfit-core.wasm ${(wasm.length / 1024).toFixed(1)} KiB`);
+console.log(`web/dist: index.html ${(page('full').length / 1024).toFixed(1)} KiB, willitfit-core.wasm ${(wasm.length / 1024).toFixed(1)} KiB` +
+  (full ? `, willitfit-full.wasm ${(full.wasm.length / 1024).toFixed(1)} KiB (loaded on demand)` : ''));

@@ -1,9 +1,11 @@
 // Will It Fit? in the browser and in Node: a thin ES module over the WebAssembly core.
 //
-//   import { load } from './willitfit.mjs';
+//   import { load, loadFull } from './willitfit.mjs';
 //   const wif = await load();
 //   wif.ask('13B on a 4090').verdict            // "does_not_fit"
 //   wif.estimate({ model: 'llama-3.1-8b', quant: 'Q4_K_M', device: 'rtx-4060' })
+//   const full = await loadFull();                // training and serving too (a second, larger module)
+//   full.ask('can I QLoRA llama 3 70b on two 4090s?').min_gpus
 //
 // Every result is a plain object with the same snake_case fields as `willitfit ... --json`.
 // Results carry `ok`; a failed call returns { ok: false, error: { code, message } } rather than
@@ -29,36 +31,44 @@ function addScript(src) {
   });
 }
 
+// The two builds of the core: `core` (memory, speed, device count, what fits: what the page needs
+// on a first visit) and `full` (the same plus training and serving), loaded only when asked for.
+const MODULES = {
+  core: { factory: 'createWillItFitCore', js: 'willitfit-core.js', wasm: 'willitfit-core.wasm', b64: 'WILLITFIT_WASM_BASE64', early: 'WIF_WASM' },
+  full: { factory: 'createWillItFitFull', js: 'willitfit-full.js', wasm: 'willitfit-full.wasm', b64: 'WILLITFIT_FULL_WASM_BASE64' },
+};
+
 // Finds the Emscripten factory and the wasm bytes for this environment:
-// - a page that already has createWillItFitCore (and, from disk, WILLITFIT_WASM_BASE64) uses them;
-// - a page served over HTTP loads willitfit-core.js beside this module, which fetches the .wasm;
+// - a page that already has the factory (and, from disk, the base64 bytes) uses them;
+// - a page served over HTTP loads willitfit-core.js (or -full.js) beside this module, which fetches the .wasm;
+// - a page opened from disk (file://) also loads willitfit-core.wasm.js (-full.wasm.js): the bytes as base64;
 // - Node reads both files (Emscripten 3.1.6 cannot fetch files under Node 18+).
-async function start(options) {
+async function start(options, m) {
   const isNode = typeof process !== 'undefined' && process.versions && process.versions.node && typeof window === 'undefined';
   const args = {};
   let fail;
   const failed = new Promise((_, reject) => { fail = reject; });
   if (options.wasmBinary) args.wasmBinary = options.wasmBinary;
-  let factory = options.factory || globalThis.createWillItFitCore;
+  let factory = options.factory || globalThis[m.factory];
   if (isNode) {
     const { createRequire } = await import('node:module');
     const { readFileSync } = await import('node:fs');
     const here = options.baseUrl || new URL('.', import.meta.url);
-    if (!factory) factory = createRequire(new URL('willitfit-core.js', here))(new URL('willitfit-core.js', here).pathname);
-    if (!args.wasmBinary) args.wasmBinary = readFileSync(new URL('willitfit-core.wasm', here));
+    if (!factory) factory = createRequire(new URL(m.js, here))(new URL(m.js, here).pathname);
+    if (!args.wasmBinary) args.wasmBinary = readFileSync(new URL(m.wasm, here));
   } else {
     const base = options.baseUrl || new URL('.', import.meta.url);
     if (!factory) {
-      await addScript(new URL('willitfit-core.js', base).href);
-      factory = globalThis.createWillItFitCore;
+      await addScript(new URL(m.js, base).href);
+      factory = globalThis[m.factory];
     }
-    if (!args.wasmBinary && globalThis.WILLITFIT_WASM_BASE64) args.wasmBinary = decodeBase64(globalThis.WILLITFIT_WASM_BASE64);
+    if (!args.wasmBinary && globalThis[m.b64]) args.wasmBinary = decodeBase64(globalThis[m.b64]);
     // A page may start compiling early (window.WIF_WASM = WebAssembly.compileStreaming(...), null
     // if that failed, e.g. a server that does not send application/wasm): instantiate from that.
-    if (!args.wasmBinary && globalThis.WIF_WASM && typeof globalThis.WIF_WASM.then === 'function') {
-      const early = globalThis.WIF_WASM;
-      globalThis.WIF_WASM = null;
-      const url = new URL('willitfit-core.wasm', base).href;
+    if (!args.wasmBinary && m.early && globalThis[m.early] && typeof globalThis[m.early].then === 'function') {
+      const early = globalThis[m.early];
+      globalThis[m.early] = null;
+      const url = new URL(m.wasm, base).href;
       args.instantiateWasm = (imports, done) => {
         early
           .then((module) => module || fetch(url).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes)))
@@ -68,12 +78,13 @@ async function start(options) {
       };
     }
     if (!args.wasmBinary && location.protocol === 'file:') {
-      await addScript(new URL('willitfit-core.wasm.js', base).href);
-      args.wasmBinary = decodeBase64(globalThis.WILLITFIT_WASM_BASE64);
+      await addScript(new URL(`${m.wasm}.js`, base).href);
+      args.wasmBinary = decodeBase64(globalThis[m.b64]);
+      delete globalThis[m.b64];  // the module keeps its own copy; the text is no longer needed
     }
     args.locateFile = (path) => new URL(path, base).href;
   }
-  if (typeof factory !== 'function') throw new Error('willitfit-core.js did not define createWillItFitCore');
+  if (typeof factory !== 'function') throw new Error(`${m.js} did not define ${m.factory}`);
   return Promise.race([factory(args), failed]);
 }
 
@@ -92,9 +103,11 @@ function requestText(input) {
   return JSON.stringify(input);
 }
 
-function wrap(core) {
+function wrap(core, kind) {
   const api = {
     version: core.version(),
+    /** 'core' (memory, speed, device count, what fits) or 'full' (also training and serving). */
+    module: kind,
     /** Answers a free-text question: "llama 3.1 70b q4_k_m on 2x 3090". */
     ask: (text) => call(core.ask, String(text ?? '')),
     /** Answers a structured request: { model | params | hf_config, quant, device | memory, ctx, ... }. */
@@ -131,8 +144,27 @@ function wrap(core) {
 /**
  * Starts the WebAssembly core once and returns the API. Options: `wasmBinary` (bytes of
  * willitfit-core.wasm), `factory` (createWillItFitCore), `baseUrl` (where the core files live).
+ * The core answers training and serving questions with { ok: false, error: { code: 'module_needed' } }:
+ * ask the same of loadFull() (see needsFull).
  */
 export function load(options = {}) {
-  if (!loading) loading = start(options).then(wrap, (e) => { loading = null; throw e; });
+  if (!loading) loading = start(options, MODULES.core).then((c) => wrap(c, 'core'), (e) => { loading = null; throw e; });
   return loading;
+}
+
+let loadingFull = null;
+/**
+ * Starts the full module once (everything the core does, plus training and serving) and returns
+ * the same API over it. Options as for load(), for willitfit-full.{js,wasm} (factory:
+ * createWillItFitFull). A page calls it only when a question needs it: nothing is downloaded before.
+ */
+export function loadFull(options = {}) {
+  if (!loadingFull) loadingFull = start(options, MODULES.full).then((c) => wrap(c, 'full'), (e) => { loadingFull = null; throw e; });
+  return loadingFull;
+}
+
+/** True when a result (of ask, estimate or answer_page) says the full module must answer it. */
+export function needsFull(result) {
+  const r = result && result.answer && !('ok' in result) ? result.answer : result;
+  return !!(r && r.ok === false && r.error && r.error.code === 'module_needed');
 }

@@ -1,4 +1,5 @@
 #include "args.hpp"
+#include "read_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,7 +19,7 @@ std::string snake(std::string flag) {
 
 // infer's flags: every request field that has one (request/schema.hpp), and the output options.
 std::set<std::string> infer_flags() {
-    std::set<std::string> flags = {"json", "catalog-dir"};
+    std::set<std::string> flags = {"json", "catalog-dir", "gguf", "safetensors"};
     for (const FieldSpec& f : kRequestFields) {
         if (f.flag[0] != '\0' && std::string_view(f.flag) != "intent") flags.insert(f.flag);
     }
@@ -28,7 +29,7 @@ std::set<std::string> infer_flags() {
 // Flags per command; switches take no value.
 // train's flags: the model and hardware fields, and the training options (training_request.cpp).
 std::set<std::string> train_flags() {
-    return {"json", "catalog-dir", "model", "hf-config", "params", "device", "memory", "device-kind", "count", "units",
+    return {"json", "catalog-dir", "gguf", "safetensors", "model", "hf-config", "params", "device", "memory", "device-kind", "count", "units",
             "method", "optimizer", "precision", "batch", "seq", "checkpointing", "attention", "lora-rank", "lora-targets",
             "zero", "offload-optimizer", "tokens", "mfu", "price", "outlet-watts", "chunked-loss", "reserve"};
 }
@@ -39,6 +40,7 @@ const std::map<std::string, std::set<std::string>> kFlags = {
     {"serve", infer_flags()},
     {"fit", [] { auto f = infer_flags(); f.insert("min-speed"); return f; }()},
     {"train", train_flags()},
+    {"inspect", {"json"}},
     {"list", {"json", "catalog-dir"}},
     {"sweep", {"json", "ctx", "catalog-dir"}},
 };
@@ -103,7 +105,7 @@ Expected<Args> parse_args(int argc, const char* const* argv) {
     }
     const auto allowed = kFlags.find(a.command);
     if (allowed == kFlags.end()) {
-        return make_error("usage", "unknown command \"" + a.command + "\" (ask, infer, train, serve, fit, list, sweep; see willitfit --help)");
+        return make_error("usage", "unknown command \"" + a.command + "\" (ask, infer, train, serve, fit, inspect, list, sweep; see willitfit --help)");
     }
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
@@ -139,19 +141,19 @@ Expected<Args> parse_args(int argc, const char* const* argv) {
     return a;
 }
 
-Expected<Request> infer_request(const Args& a, std::string (*read_file)(const std::string&, bool&)) {
-    Expected<Json> r = request_json(a, read_file);
+Expected<Request> infer_request(const Args& a) {
+    Expected<Json> r = request_json(a);
     if (!r) return r.error();
     return request_from_json(r.value());
 }
 
-Expected<Request> train_request(const Args& a, std::string (*read_file)(const std::string&, bool&)) {
-    Expected<Json> r = request_json(a, read_file);
+Expected<Request> train_request(const Args& a) {
+    Expected<Json> r = request_json(a);
     if (!r) return r.error();
     // Training flags go into the training object with the same names (--lora-rank is lora_rank).
     Json t = Json::object();
     for (const auto& [flag, value] : a.flags) {
-        if (find_field(snake(flag)) || flag == "json" || flag == "catalog-dir") continue;
+        if (find_field(snake(flag)) || flag == "json" || flag == "catalog-dir" || flag == "gguf" || flag == "safetensors") continue;
         if (kSwitches.count(flag)) {
             t[snake(flag)] = true;
             continue;
@@ -181,7 +183,7 @@ Expected<Request> train_request(const Args& a, std::string (*read_file)(const st
     return request_from_json(r.value());
 }
 
-Expected<Json> request_json(const Args& a, std::string (*read_file)(const std::string&, bool&)) {
+Expected<Json> request_json(const Args& a) {
     if (!a.positional.empty()) {
         return make_error("usage", a.command + " takes only --flags; unexpected \"" + a.positional[0] + "\"");
     }
@@ -216,10 +218,10 @@ Expected<Json> request_json(const Args& a, std::string (*read_file)(const std::s
                 break;
             }
             case FieldKind::file: {
-                bool ok = false;
-                std::string content = read_file(value, ok);
-                if (!ok) return make_error("file_not_found", "--" + std::string(spec.flag) + ": cannot read \"" + value + "\"");
-                r[spec.key] = std::move(content);
+                // Bounded: a config.json is a few KB; /dev/zero or a model file is refused, not read.
+                Expected<std::string> content = read_bounded(value, kMaxConfigBytes);
+                if (!content) return Error{content.error().code, "--" + std::string(spec.flag) + ": " + content.error().message};
+                r[spec.key] = std::move(content.value());
                 break;
             }
             default:

@@ -22,13 +22,13 @@ struct Args {
 Expected<Args> parse_args(int argc, const char* const* argv);
 
 // The infer flags as a request: each flag is the request field of the same name (--kv-type is
-// kv_type), read by the same request_from_json as the page's JSON. `read_file` loads --hf-config
-// paths; it is the only I/O here.
-Expected<Request> infer_request(const Args& args, std::string (*read_file)(const std::string&, bool&));
+// kv_type), read by the same request_from_json as the page's JSON. --hf-config is read
+// with a size limit (read_file.hpp); it is the only I/O here.
+Expected<Request> infer_request(const Args& args);
 // The train flags: the model and hardware fields as above, the rest as training options.
-Expected<Request> train_request(const Args& args, std::string (*read_file)(const std::string&, bool&));
+Expected<Request> train_request(const Args& args);
 // The request fields among the flags, as a JSON object (shared by infer, serve, fit and train).
-Expected<Json> request_json(const Args& args, std::string (*read_file)(const std::string&, bool&));
+Expected<Json> request_json(const Args& args);
 
 // "8192", "8k", "32K", "128k" -> tokens (at most kMaxContext).
 Expected<std::int64_t> parse_tokens(const std::string& text, const std::string& flag);

@@ -6,7 +6,9 @@
 //   willitfit sweep [--json]       every catalog model x device x format (parity and benchmarks)
 //
 // Exit status: 0 answered (whatever the verdict), 1 the request could not be answered, 2 usage.
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <cstdio>
 #include <fstream>
@@ -19,6 +21,8 @@
 #include "present/speed_json.hpp"
 #include "question/question.hpp"
 #include "args.hpp"
+#include "read_file.hpp"
+#include "files/model_file.hpp"
 #include "facts/catalog.hpp"
 #include "embedded_catalogs.hpp"
 
@@ -45,9 +49,12 @@ Usage:
   willitfit serve (--model ID | ...) (--device ID | ...) [--count N] [--gpu-util 0.9] [--max-model-len N] [--json]
   willitfit fit (--model ID | --params 70B) (--device ID | --memory 24GB) [--min-speed 10] [--json]
   willitfit fit --device ID [--json]          what runs on this device
+  willitfit inspect FILE.gguf|FILE.safetensors [--json]   what a model file's header holds
   willitfit list models|devices|quants [--json]
   willitfit sweep [--ctx 4096] [--json]
 
+infer, train, serve and fit take --gguf FILE or --safetensors FILE instead of --model: the shape
+and the exact weights come from the file's header (only the header is read).
 Every command takes --catalog-dir DIR to read models.json, devices.json and quants.json from DIR
 instead of the copies built into the program.
 
@@ -59,17 +66,38 @@ Examples:
   willitfit fit --model llama-3.3-70b --device rx-7600-xt --ram 64GB
 )";
 
-std::string read_file(const std::string& path, bool& ok) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        ok = false;
-        return {};
+
+// A model file's header: read the head of the file, and more while the header says it needs it
+// (big models' headers are a few MB; the tensors themselves are never read).
+wif::Expected<std::shared_ptr<const wif::ModelFile>> load_model_file(const std::string& path) {
+    std::size_t want = 1u << 20;
+    constexpr std::size_t kMaxHeader = 512u << 20;  // GGUF headers with huge vocabularies stay far below
+    for (;;) {
+        std::uint64_t size = 0;
+        wif::Expected<std::string> head = wif::read_head(path, want, size);
+        if (!head) return head.error();
+        std::uint64_t need = 0;
+        wif::Expected<wif::ModelFile> file = wif::inspect_model_file(head.value(), size, &need);
+        if (file) return std::make_shared<const wif::ModelFile>(std::move(file.value()));
+        if (file.error().code != "need_more" || head->size() >= size) return wif::Error{file.error().code, path + ": " + file.error().message};
+        const std::size_t next = std::max<std::size_t>(static_cast<std::size_t>(std::min<std::uint64_t>(need, kMaxHeader)), want * 2);
+        if (next > kMaxHeader || next <= want) return wif::make_error("header_too_large", path + ": the header is larger than 512 MiB");
+        want = next;
     }
-    std::ostringstream s;
-    s << in.rdbuf();
-    ok = static_cast<bool>(in) || in.eof();
-    return s.str();
 }
+
+// --gguf / --safetensors: the model comes from the file.
+wif::Expected<bool> attach_model_file(const wif::cli::Args& args, wif::Request& r) {
+    for (const char* flag : {"gguf", "safetensors"}) {
+        const auto it = args.flags.find(flag);
+        if (it == args.flags.end()) continue;
+        wif::Expected<std::shared_ptr<const wif::ModelFile>> f = load_model_file(it->second);
+        if (!f) return f.error();
+        r.model_file = f.value();
+    }
+    return true;
+}
+
 
 int fail(const wif::Error& e, bool json, int status) {
     if (json) {
@@ -86,10 +114,9 @@ wif::Expected<wif::Catalog> load(const wif::cli::Args& args) {
     std::vector<wif::CatalogText> texts;
     for (const char* name : {"models.json", "devices.json", "quants.json"}) {
         const std::string path = dir->second + "/" + name;
-        bool ok = false;
-        std::string text = read_file(path, ok);
-        if (!ok) return wif::make_error("file_not_found", "cannot read catalog \"" + path + "\"");
-        texts.push_back({path, std::move(text)});
+        wif::Expected<std::string> text = wif::read_bounded(path, wif::kMaxCatalogBytes);
+        if (!text) return wif::Error{text.error().code, "catalog: " + text.error().message};
+        texts.push_back({path, std::move(text.value())});
     }
     return wif::load_catalog(texts);
 }
@@ -207,7 +234,7 @@ int ask(const wif::Catalog& c, const wif::cli::Args& args, std::optional<wif::Un
 
 // The solver: every setup that runs, fastest first, and the best one; without a model, what runs.
 int fit(const wif::Catalog& c, const wif::cli::Args& args) {
-    wif::Expected<wif::Request> request = wif::cli::infer_request(args, read_file);
+    wif::Expected<wif::Request> request = wif::cli::infer_request(args);
     if (!request) return fail(request.error(), args.json, request.error().code == "usage" ? 2 : 1);
     wif::Request& r = request.value();
     // About reading speed, so the best setup is one a person can chat with [estimate: ~5 words/s].
@@ -219,7 +246,7 @@ int fit(const wif::Catalog& c, const wif::cli::Args& args) {
             return fail(wif::make_error("invalid_argument", "--min-speed: expected tokens per second from 0 to 1000000"), args.json, 2);
         }
     }
-    if (r.model.empty() && r.hf_config.empty() && r.params == 0) {
+    if (r.model.empty() && r.hf_config.empty() && r.params == 0 && !r.model_file) {
         r.intent = wif::Intent::what_fits;
         return answer(wif::answer_request(c, r), args.json);
     }
@@ -248,6 +275,32 @@ int fit(const wif::Catalog& c, const wif::cli::Args& args) {
         std::cout << "  " << pad(x.quant, 10) << pad(x.kv_type, 7) << pad(std::to_string(x.gpu_layers) + "/" + std::to_string(x.total_layers), 9)
                   << pad(wif::format_bytes(x.gpu_bytes, u), 11) << pad(wif::format_bytes(x.ram_bytes, u), 11) << wif::format_sig3(x.decode_tps) << "\n";
     }
+    return 0;
+}
+
+int inspect(const wif::cli::Args& args) {
+    if (args.positional.size() != 1) return fail(wif::make_error("usage", "inspect takes one file: willitfit inspect model.gguf"), args.json, 2);
+    const auto f = load_model_file(args.positional[0]);
+    if (!f) return fail(f.error(), args.json, 1);
+    const wif::ModelFile& m = *f.value();
+    if (args.json) {
+        wif::JsonWriter w(2);
+        wif::write_model_file(w, m);
+        std::cout << w.str() << "\n";
+        return 0;
+    }
+    std::cout << m.format << " file: " << (m.name.empty() ? m.architecture : m.name) << " (" << m.architecture << ")"
+              << (m.file_type.empty() ? "" : ", " + m.file_type) << "\n";
+    std::cout << "  " << wif::format_int(static_cast<std::int64_t>(m.tensors.size())) << " tensors, "
+              << wif::format_params(m.params) << " parameters, " << wif::format_bytes(m.weight_bytes, wif::Units::gb) << " of weights";
+    if (m.mmproj_bytes > 0) std::cout << " + " << wif::format_bytes(m.mmproj_bytes, wif::Units::gb) << " projector";
+    std::cout << "\n";
+    for (const auto& [type, bytes] : m.bytes_by_type) std::cout << "    " << pad(type, 10) << wif::format_bytes(bytes, wif::Units::gb) << "\n";
+    if (m.arch_known) {
+        std::cout << "  " << m.arch.num_hidden_layers << " layers, hidden " << m.arch.hidden_size << ", " << m.arch.num_attention_heads
+                  << " heads (" << m.arch.num_key_value_heads << " KV), context " << wif::format_int(m.arch.max_position_embeddings) << "\n";
+    }
+    for (const std::string& n : m.notes) std::cout << "  note: " << n << "\n";
     return 0;
 }
 
@@ -331,6 +384,7 @@ int main(int argc, char** argv) {
         std::cout << "willitfit 0.1.0\n";
         return 0;
     }
+    if (args.command == "inspect") return inspect(args);
     const wif::Expected<wif::Catalog> catalog = load(args);
     if (!catalog) return fail(catalog.error(), args.json, 1);
     const wif::Catalog& c = catalog.value();
@@ -343,9 +397,10 @@ int main(int argc, char** argv) {
     }
     if (args.command == "ask") return ask(c, args, units);
     if (args.command == "infer" || args.command == "serve" || args.command == "train") {
-        wif::Expected<wif::Request> request = args.command == "train" ? wif::cli::train_request(args, read_file)
-                                                                       : wif::cli::infer_request(args, read_file);
+        wif::Expected<wif::Request> request = args.command == "train" ? wif::cli::train_request(args)
+                                                                       : wif::cli::infer_request(args);
         if (!request) return fail(request.error(), args.json, request.error().code == "usage" ? 2 : 1);
+        if (const auto attached = attach_model_file(args, request.value()); !attached) return fail(attached.error(), args.json, 1);
         if (args.command == "serve") request.value().intent = wif::Intent::serving;
         return answer(wif::answer_request(c, request.value()), args.json);
     }

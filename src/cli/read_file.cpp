@@ -48,4 +48,22 @@ Expected<std::string> read_bounded(const std::string& path, std::size_t max_byte
     return text;
 }
 
+Expected<std::string> read_head(const std::string& path, std::size_t bytes, std::uint64_t& file_size) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) return make_error("file_not_found", "cannot read \"" + path + "\": " + std::strerror(errno));
+    file_size = 0;
+    if (std::fseek(file, 0, SEEK_END) == 0) {
+        const long end = std::ftell(file);
+        if (end > 0) file_size = static_cast<std::uint64_t>(end);
+        std::fseek(file, 0, SEEK_SET);
+    }
+    std::string head(bytes, '\0');
+    const std::size_t got = std::fread(head.data(), 1, bytes, file);
+    const bool failed = got < bytes && std::ferror(file) != 0;
+    std::fclose(file);
+    if (failed) return make_error("read_error", "cannot read \"" + path + "\" (is it a directory?)");
+    head.resize(got);
+    return head;
+}
+
 }  // namespace wif

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "base/expected.hpp"
@@ -22,5 +23,9 @@ inline constexpr std::size_t kMaxCatalogBytes = 32u << 20;  // 32 MiB per catalo
 //   "read_error"     when reading fails (e.g. a directory).
 // Memory use stays below max_bytes + one 64 KiB buffer. Never throws.
 Expected<std::string> read_bounded(const std::string& path, std::size_t max_bytes);
+
+// The first `bytes` bytes of `path` (fewer when the file is shorter) and the file's size: model
+// files are 100 GB, their headers a few MB, and only the header is ever read.
+Expected<std::string> read_head(const std::string& path, std::size_t bytes, std::uint64_t& file_size);
 
 }  // namespace wif

@@ -265,6 +265,136 @@ test('a failed question clears the panels of the previous answer and shows its c
   await page.close();
 });
 
+// ---- training (the full module, loaded only when asked for), speed, serving ---------------------
+
+const isFull = (u) => /willitfit-full/.test(u);
+
+for (const [width, question] of [[390, 'can I QLoRA llama 3 70b on two 4090s?'], [1280, 'what would pretraining llama 2 7b on 2T tokens cost']]) {
+  test(`a training question at ${width} px: the full module loads only then; bar, GPUs needed and cost on screen`, async () => {
+    const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: width < 500 ? 2 : 1 });
+    const mine = [];
+    const errors = [];
+    page.on('request', (r) => { mine.push(r.url()); requests.push(r.url()); });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.waitForSelector('#devices-fit li');
+    assert.deepEqual(mine.filter(isFull), [], 'no request for the full module on the first visit');
+    await page.fill('#q', question);
+    await page.press('#q', 'Enter');
+    await page.waitForFunction(() => window.__wif && window.__wif.intent === 'training', null, { timeout: 20000 });
+    assert.ok(mine.some((u) => /willitfit-full\.js$/.test(u)) && mine.some((u) => /willitfit-full\.wasm$/.test(u)), 'the full module was fetched');
+    for (const sel of ['.verdict', '.bar .track', '[data-fact="gpus"]', '[data-fact="cost"]', '[data-fact="power"]', '#train-panel']) {
+      assert.ok(await page.isVisible(sel), `${sel} visible at ${width} px`);
+    }
+    assert.equal(await page.isVisible('#fit-panel'), false, 'the inference panels give way to the Training form');
+    const segs = await page.$$eval('.bar .seg[data-i]', (ss) => [...new Set(ss.map((s) => s.classList[1]))]);
+    assert.ok(['weights', 'gradients', 'optimizer', 'activations'].every((c) => segs.includes(c)), `the four memories in the bar: ${segs}`);
+    const gpus = await page.textContent('[data-fact="gpus"]');
+    assert.match(gpus, /\d+ ×/);
+    if (width === 1280) {
+      assert.match(await page.textContent('[data-fact="cost"]'), /\$[\d,]+/);
+      assert.match(await page.textContent('[data-fact="time"]'), /GPU-hours/);
+    } else {
+      assert.match(gpus, /3 × NVIDIA GeForce RTX 4090/);
+      assert.match(gpus, /ZeRO-3/);
+    }
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1), false, 'no horizontal scrolling');
+    await page.screenshot({ path: `${SHOTS}/training-${width}.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('the Training view: its form answers, the outlet warning shows, and the URL restores it', async () => {
+  const { page, errors } = await open(`${base}#model=llama-3.1-8b&quant=Q4_K_M&device=rtx-4090`, { width: 1280, height: 900 });
+  await page.click('#view-train');
+  await page.waitForFunction(() => window.__wif && window.__wif.intent === 'training', null, { timeout: 20000 });
+  assert.equal(await page.inputValue('#t-model'), 'Llama 3.1 8B');
+  assert.match(await page.inputValue('#t-device'), /4090/);
+  assert.match(page.url(), /view=train/);
+  await page.selectOption('#t-method', 'full');
+  await page.fill('#t-count', '4');
+  await page.selectOption('#t-zero', '3');
+  await page.fill('#t-tokens', '10B');
+  await page.fill('#t-price', '0.7');  // a 4090 has no typical cloud price in the catalog
+  await page.waitForFunction(() => /view=train.*count=4/.test(location.hash) && document.querySelector('[data-power="trips"]'));
+  assert.match(await page.textContent('.alert'), /trips the wall outlet/);
+  assert.match(await page.textContent('[data-fact="cost"]'), /\$/);
+  await page.screenshot({ path: `${SHOTS}/training-form-1280.png`, fullPage: true });
+  const shared = await page.inputValue('#share-url');
+  const again = await open(shared, { width: 1280, height: 900 });
+  await again.page.waitForFunction(() => window.__wif && window.__wif.intent === 'training', null, { timeout: 20000 });
+  assert.equal(await again.page.inputValue('#t-count'), '4');
+  assert.equal(await again.page.inputValue('#t-method'), 'full');
+  assert.equal(await again.page.textContent('.headline'), await page.textContent('.headline'));
+  // Back to running the model: the Adjust form and the panels return, with the same model.
+  await again.page.click('#view-infer');
+  await again.page.waitForSelector('#devices-fit li');
+  assert.equal(await again.page.isVisible('#fit-panel'), true);
+  assert.match(await again.page.inputValue('#f-model'), /Llama 3.1 8B/);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(again.errors, []);
+  await page.close();
+  await again.page.close();
+});
+
+test('speed on an inference answer, with its basis; the GPU / RAM split; how many devices', async () => {
+  const { page, errors } = await open(`${base}#q=${encodeURIComponent('how fast is llama 3.1 8b q4_k_m on a 4090')}`, { width: 1280, height: 900 });
+  assert.match(await page.textContent('.speed'), /About [\d,]+ tokens\/s generating, [\d,]+ tokens\/s reading the prompt/);
+  await page.click('.basis summary');
+  assert.match(await page.textContent('.basis'), /Bandwidth efficiency \d+% of peak — .*llama-bench/);
+  assert.ok(await page.isVisible('table.parts'));
+  await page.screenshot({ path: `${SHOTS}/speed-1280.png`, fullPage: true });
+  await page.fill('#q', 'llama 3.3 70b q4_k_m on a 16gb radeon with 64gb ram');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('.split');
+  assert.match(await page.textContent('.split'), /\d+ of 81 layers on the GPU.*, \d+ in system RAM/);
+  assert.match(await page.textContent('.speed'), /tokens\/s generating/);
+  await page.locator('#answer').screenshot({ path: `${SHOTS}/offload-split-1280.png` });
+  await page.fill('#q', 'how many 4090s do I need for llama 3.1 405b fp8');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('[data-devices-needed]');
+  assert.match(await page.textContent('.bignum'), /17 ×/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a speed question on a 390 px phone', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const mine = [];
+  page.on('request', (r) => { mine.push(r.url()); requests.push(r.url()); });
+  await page.goto(`${base}#q=${encodeURIComponent('how fast is llama 3.3 70b q4_k_m on an m2 ultra')}`);
+  await page.waitForSelector('html[data-ready="true"]');
+  assert.match(await page.textContent('.speed'), /tokens\/s generating/);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1), false, 'no horizontal scrolling');
+  assert.deepEqual(mine.filter(isFull), [], 'an inference answer needs no full module');
+  await page.screenshot({ path: `${SHOTS}/speed-390.png`, fullPage: true });
+  await page.close();
+});
+
+test('web/dist/index.html from disk answers a training question (the full module from its .wasm.js)', async () => {
+  const { page, errors } = await open(`file://${DIST}index.html#q=${encodeURIComponent('can I QLoRA llama 3 70b on two 4090s?')}`);
+  await page.waitForFunction(() => window.__wif && window.__wif.intent === 'training', null, { timeout: 20000 });
+  assert.equal(await verdict(page), 'does_not_fit');
+  assert.match(await page.textContent('[data-fact="gpus"]'), /3 ×/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a vLLM serving request answers from the full module', async () => {
+  const { page, errors } = await open(base);
+  const res = await page.evaluate(async () => {
+    const { loadFull } = await import('./willitfit.mjs');
+    const full = await loadFull();
+    return full.estimate({ intent: 'serving', model: 'llama-3.1-8b', device: 'h100-sxm' });
+  });
+  assert.equal(res.ok, true);
+  assert.ok(res.serving.max_sequences > 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('no request left the page for anything but its own files', () => {
   assert.ok(requests.length > 0);
   const foreign = requests.filter((u) => !u.startsWith(base) && !u.startsWith('file://') && !u.startsWith('data:'));

@@ -118,7 +118,7 @@ test('a malformed catalog file is reported by name and position, not a crash', (
   assert.match(r.json().error.message, /devices\.json: not valid JSON at line 1/);
   const missing = run('list', 'models', '--catalog-dir', join(dir, 'nowhere'));
   assert.equal(missing.status, 1);
-  assert.match(missing.err, /cannot read catalog/);
+  assert.match(missing.err, /catalog: cannot read/);
 });
 
 test('hostile questions get errors, never a crash', () => {
@@ -134,4 +134,70 @@ test('sweep covers every model x format x device', () => {
   assert.equal(r.status, 0);
   const s = r.json();
   assert.equal(s.rows.length, s.models.length * s.quants.length * s.devices.length);
+});
+
+// ---- One pipeline for every question: the intent decides what is answered --------------------
+
+test('a fine-tuning question is answered as training, never as inference', () => {
+  const a = run('ask', 'can I fine-tune llama 3 8b with qlora on a 3060 12gb', '--json').json();
+  assert.equal(a.intent, 'training');
+  assert.equal(a.question.intent, 'training');
+  assert.equal(a.options.method, 'qlora');
+  // Training keys, not inference ones: gradients and optimizer states, no KV cache.
+  assert.ok(a.memory.gradients_bytes > 0);
+  assert.equal(a.memory.kv_cache_bytes, undefined);
+  assert.ok(a.trainable_params > 0 && a.trainable_params < a.total_params);
+});
+
+test('train --json carries the contract fields; Llama 2 7B pretraining costs what the paper says', () => {
+  // Llama 2 paper, Table 2: 184,320 A100-80GB GPU-hours for 7B on 2T tokens. At 6 x 6.74B x 2T
+  // FLOPs and 312 TFLOPS dense bf16, that is an MFU of 0.39; at $33 per 8-GPU hour ($4.125 per GPU).
+  const r = run('train', '--model', 'llama-2-7b', '--method', 'full', '--device', 'a100-80gb-sxm', '--count', '8',
+    '--zero', '3', '--tokens', '2T', '--mfu', '0.39', '--price', '4.125', '--json');
+  assert.equal(r.status, 0, r.err);
+  const a = r.json();
+  for (const k of ['weights_bytes', 'gradients_bytes', 'optimizer_bytes', 'activations_bytes', 'overhead_bytes', 'total_bytes']) {
+    assert.equal(typeof a.memory[k], 'number', k);
+  }
+  assert.ok(Array.isArray(a.memory.items) && a.memory.items.length > 0);
+  assert.ok(Math.abs(a.time.gpu_hours - 184320) / 184320 < 0.01, `gpu_hours ${a.time.gpu_hours}`);
+  assert.ok(Math.abs(a.cost.usd - 760000) / 760000 < 0.01, `usd ${a.cost.usd}`);
+  assert.equal(typeof a.min_gpus, 'number');
+  assert.equal(typeof a.power.watts, 'number');
+  assert.ok(a.explanation.length > 0);
+});
+
+test('speed, device-count and what-fits questions get their own answers', () => {
+  const speed = run('ask', 'how fast is llama 3.1 8b q4_k_m on a 4090', '--json').json();
+  assert.equal(speed.intent, 'speed');
+  assert.ok(speed.tokens_per_second.decode > 0 && speed.tokens_per_second.prefill > 0);
+  assert.match(speed.headline, /tokens\/s/);
+  const count = run('ask', 'how many 4090s do I need for llama 3.1 70b q4_k_m', '--json').json();
+  assert.equal(count.intent, 'device_count');
+  assert.equal(count.devices_needed, 2);  // 42.5 GB of weights: more than one 24 GB card, less than two
+  const fits = run('ask', 'what can I run on an rtx 4090', '--json').json();
+  assert.equal(fits.intent, 'what_fits');
+  assert.ok(fits.models.length > 50);
+  assert.equal(fits.models[0].verdict, 'fits');
+});
+
+test('fit ranks setups by speed and serve sizes the vLLM KV budget', () => {
+  const fit = run('fit', '--model', 'llama-3.3-70b', '--device', 'rx-7600-xt', '--ram', '64GB', '--json').json();
+  assert.ok(fit.setups.length > 3);
+  assert.ok(fit.best >= 0);
+  for (let i = 1; i < fit.setups.length; i++) {
+    assert.ok(fit.setups[i - 1].tokens_per_second.decode >= fit.setups[i].tokens_per_second.decode);
+  }
+  const serve = run('serve', '--model', 'llama-3.1-8b', '--device', 'h100-sxm', '--json').json();
+  assert.equal(serve.intent, 'serving');
+  assert.ok(serve.serving.kv_budget_bytes > 0 && serve.serving.max_concurrency > 1);
+});
+
+test('files named on the command line are read with a limit', () => {
+  const r = run('infer', '--hf-config', '/dev/zero', '--device', 'rtx-4090', '--json');
+  assert.equal(r.status, 1);
+  assert.equal(r.json().error.code, 'file_too_large');
+  const i = run('inspect', '/dev/null', '--json');
+  assert.equal(i.status, 1);
+  assert.equal(i.json().ok, false);
 });

@@ -3,6 +3,12 @@
 import { esc, bytes, VERDICT, errorText } from './format.mjs';
 import { bar, bindTips } from './bar.mjs';
 import { store } from './state.mjs';
+import { speedLine, splitBar, speedDetails, devicesNeeded, servingFacts } from './speed.mjs';
+
+// The rendering of training answers, set once page/training-view.mjs has loaded (with the full
+// module: no training answer can come before it).
+let trainingView = null;
+export const setTrainingView = (view) => { trainingView = view; };
 
 const list = (items, cls, label) => `<ul class="${cls}"${label ? ` aria-label="${label}"` : ''}>${items.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`;
 
@@ -20,7 +26,7 @@ function candidates(q) {
 }
 
 function verdictLine(res) {
-  const [icon, words] = VERDICT[res.verdict];
+  const [icon, words] = VERDICT[res.verdict] || ['', res.verdict];
   return `<p class="vline"><span class="verdict ${res.verdict}" data-verdict="${res.verdict}" elementtiming="verdict"><span aria-hidden="true">${icon}</span> ${words}</span></p>`;
 }
 
@@ -47,6 +53,7 @@ export function renderAnswer(out, res) {
     out.innerHTML = whatFits(res) + (q && !embed ? chips(q) : '');
     return;
   }
+  const training = res.intent === 'training';
   html += verdictLine(res);
   html += `<p class="headline" title="${esc(res.headline)}">${esc(res.headline)}</p>`;
   if (embed) {
@@ -54,9 +61,19 @@ export function renderAnswer(out, res) {
     bindTips(out, res);
     return;
   }
+  if (training) {
+    html += (q ? chips(q) : '') + trainingView.body(res);
+    html += `<h3>The arithmetic</h3><ol class="math" aria-label="The arithmetic">${res.explanation.map((l) => `<li>${esc(l)}</li>`).join('')}</ol>`;
+    html += `<details><summary>Assumptions (${res.assumptions.length})</summary>${list(res.assumptions, '')}</details>`;
+    out.innerHTML = html;
+    bindTips(out, res);
+    return;
+  }
+  html += devicesNeeded(res) + speedLine(res);
   if (q) html += chips(q);
-  html += bar(res);
+  html += bar(res) + splitBar(res) + servingFacts(res);
   html += `<ol class="math" aria-label="The arithmetic">${res.explanation.map((l) => `<li>${esc(l)}</li>`).join('')}</ol>`;
+  html += speedDetails(res);
   if (res.suggestions.length) html += `<h3>What would fit</h3>${list(res.suggestions.map((s) => s.text), 'sugg')}`;
   if (res.max_context > 0 && res.max_context !== res.ctx) {
     html += `<p>Largest context that fits entirely on the device: <strong>${res.max_context.toLocaleString('en')}</strong> tokens.</p>`;

@@ -1,26 +1,34 @@
 // The memory bar: the line items that count against the device, against the usable-memory line.
-// Hovering or focusing a segment shows its formula and source.
+// Hovering or focusing a segment shows its formula and source. The same bar draws a training
+// answer's four memories (weights, gradients, optimizer states, activations, plus overhead) per GPU.
 import { esc, bytes } from './format.mjs';
 
 // The line items that count against the device: all of them on a CPU, else those on the GPU.
-export const onDeviceItems = (res) => (res.device.kind === 'cpu' ? res.memory.items : res.memory.items.filter((i) => i.location === 'gpu'));
+export const onDeviceItems = (res) => {
+  if (res.intent === 'training') return res.memory.items.filter((i) => i.location !== 'host');
+  return res.device.kind === 'cpu' ? res.memory.items : res.memory.items.filter((i) => i.location === 'gpu');
+};
 
 const LEGEND = [['weights', 'weights'], ['kv_cache', 'KV cache'], ['compute', 'buffers'], ['overhead', 'runtime']];
+const TRAIN_LEGEND = [['weights', 'weights'], ['gradients', 'gradients'], ['optimizer', 'optimizer states'], ['activations', 'activations'], ['overhead', 'overhead']];
 
 export function bar(res) {
+  const training = res.intent === 'training';
   const onDevice = onDeviceItems(res);
   const need = onDevice.reduce((a, i) => a + i.bytes, 0);
-  const scale = Math.max(need, res.usable_bytes, 1) * 1.04;
+  const usableBytes = training ? res.memory.usable_bytes : res.usable_bytes;
+  const scale = Math.max(need, usableBytes, 1) * 1.04;
   const segs = onDevice.map((i, n) => {
     const pct = (100 * i.bytes) / scale;
     return `<span class="seg ${i.category}" data-i="${n}" tabindex="0" role="img" aria-label="${esc(`${i.label}: ${bytes(i.bytes)}`)}" style="width:${pct.toFixed(3)}%"></span>`;
   }).join('');
-  const at = (100 * res.usable_bytes) / scale;
-  const usable = bytes(res.usable_bytes);
-  const legend = LEGEND.map(([c, l]) => `<li class="key"><i class="seg ${c}"></i>${l}</li>`).join('');
-  return `<div class="bar" aria-label="Memory needed against usable memory"><div class="track">${segs}</div>` +
+  const at = (100 * usableBytes) / scale;
+  const usable = bytes(usableBytes);
+  const perGpu = training && res.memory.per_gpu && res.device.count > 1 ? ' per GPU' : '';
+  const legend = (training ? TRAIN_LEGEND : LEGEND).map(([c, l]) => `<li class="key"><i class="seg ${c}"></i>${l}</li>`).join('');
+  return `<div class="bar" aria-label="Memory needed${perGpu} against usable memory"><div class="track">${segs}</div>` +
     `<div class="limit${at > 75 ? ' end' : at < 25 ? ' start' : ''}" style="left:${at.toFixed(3)}%"><span>usable ${usable}</span></div><div class="tip" hidden></div></div>` +
-    `<ul class="legend">${legend}<li class="need">needed on the device: <strong>${bytes(need)}</strong> of ${usable} usable</li></ul>`;
+    `<ul class="legend">${legend}<li class="need">needed ${training ? `on ${perGpu ? 'each' : 'the'} GPU` : 'on the device'}: <strong>${bytes(need)}</strong> of ${usable} usable</li></ul>`;
 }
 
 export function bindTips(root, res) {

@@ -5,7 +5,8 @@ import { store } from './state.mjs';
 let core;
 export const useCore = (wif) => { core = wif; };
 
-export const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export { esc, num, pct, count } from './format-pure.mjs';
+import { esc } from './format-pure.mjs';
 export const bytes = (b, units = store.units) => core.format_bytes(b, units);
 export const VERDICT = { fits: ['✔', 'Fits'], fits_with_offload: ['◐', 'Fits with CPU offload'], does_not_fit: ['✘', 'Does not fit'],
   unsupported: ['–', 'Cannot run'] };
@@ -32,3 +33,4 @@ export function errorText(error) {
   for (const [from, to] of PAGE_WORDS[error.code] || []) m = m.replace(from, to);
   return m;
 }
+

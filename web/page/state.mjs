@@ -1,11 +1,14 @@
 // The one store of the page's state and its mirror in the URL hash. The hash holds either a
-// question (`q`) or the form's fields, plus `units` (gb | gib) and `theme` (light | dark | auto).
+// question (`q`), the Adjust form's fields, or `view=train` and the Training form's fields, plus
+// `units` (gb | gib) and `theme` (light | dark | auto).
 export const FIELDS = ['model', 'quant', 'device', 'memory', 'count', 'ctx', 'batch', 'kv_type', 'engine', 'flash_attn', 'ram'];
+export const TFIELDS = ['model', 'device', 'memory', 'count', 'method', 'optimizer', 'precision', 'batch', 'seq', 'checkpointing',
+  'lora_rank', 'lora_targets', 'zero', 'offload_optimizer', 'tokens', 'mfu', 'price', 'outlet_watts'];
 const THEMES = ['light', 'dark', 'auto'];
 
 export const store = {
   mode: document.documentElement.dataset.mode === 'embed' ? 'embed' : 'full',
-  input: {},        // what the URL holds: { q } or form fields
+  input: {},        // what the URL holds: { q }, form fields, or { view: 'train', ...training fields }
   units: 'gb',
   theme: '',        // '' = the mode's default (auto on the page, light in an embed)
   result: null,     // the last answer_page result: { answer, quants?, devices?, curve? }
@@ -15,7 +18,9 @@ export const store = {
 export function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   const input = {};
-  for (const [k, v] of p) if (k === 'q' || FIELDS.includes(k)) input[k] = v;
+  const train = p.get('view') === 'train';
+  for (const [k, v] of p) if (k === 'q' || (train ? TFIELDS : FIELDS).includes(k)) input[k] = v;
+  if (train && !input.q) input.view = 'train';
   store.units = p.get('units') === 'gib' ? 'gib' : 'gb';
   store.theme = THEMES.includes(p.get('theme')) ? p.get('theme') : '';
   applyTheme();

@@ -588,7 +588,7 @@ WeightBreakdown weight_breakdown(const ModelFile& m) {
     for (const FileTensor& t : m.tensors) {
         if (t.layer >= 0 && t.role != "vision") layers = std::max<std::int64_t>(layers, t.layer + 1);
     }
-    w.layers.assign(static_cast<size_t>(std::min<std::int64_t>(layers, 1 << 20)), 0);
+    w.layers.assign(static_cast<size_t>(std::min<std::int64_t>(layers, 65536)), 0);
     std::vector<WeightBreakdown::TypeUse> by_type;
     for (const FileTensor& t : m.tensors) {
         if (t.role == "vision") {

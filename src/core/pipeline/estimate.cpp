@@ -183,6 +183,9 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
         e.weights = std::move(w.value());
     }
     e.kv = compute_kv_cache(a, p.kv);
+    if (e.kv.out_of_range) {
+        return make_error("out_of_range", "the KV cache of this configuration is larger than any machine (over 2^60 bytes)");
+    }
     const WeightSplit split = split_weights(e.weights, a, e.engine, cpu_only);
 
     // Line items: where each engine keeps what.

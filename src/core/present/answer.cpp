@@ -3,6 +3,7 @@
 #include "present/explain.hpp"
 #include "present/speed_json.hpp"
 #include "present/training_json.hpp"
+#include "request/training_request.hpp"
 
 namespace wif {
 
@@ -97,7 +98,25 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     a.request = std::move(resolved.value());
     const ResolvedRequest& q = a.request;
     const Units u = q.options.units;
+#ifdef WIF_PAGE_CORE
+    // The page's core leaves the rarely used stages to the full module, which it loads on demand.
+    if (a.intent == Intent::training || a.intent == Intent::serving) {
+        return make_error("module_needed", std::string(intent_name(a.intent)) + " answers come from the full module (willitfit-full)");
+    }
+#else
     if (a.intent == Intent::training) {
+        // The question's batch, sequence length and GPU count are the run's, unless the training
+        // options name their own.
+        Json t_json = r.training;
+        if (!t_json.contains("batch") && r.batch > 1) t_json["batch"] = r.batch;
+        if (!t_json.contains("seq") && r.ctx > 0) t_json["seq"] = r.ctx;
+        if (!t_json.contains("count") && r.count > 1) t_json["count"] = r.count;
+        t_json.erase("pretraining");
+        t_json.erase("asks_count");
+        Expected<TrainingOptions> options = training_options_from_json(t_json);
+        if (!options) return options.error();
+        a.request.training = options.value();
+        a.request.training.usable = q.options.usable;
         Expected<TrainingEstimate> t = estimate_training(q.model.arch, q.model.tensors, q.model.params, q.device, q.training);
         if (!t) return t.error();
         a.training = std::move(t.value());
@@ -106,6 +125,7 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
         a.assumptions = q.assumptions;
         return a;
     }
+#endif
     if (a.intent == Intent::what_fits) {
         a.models = model_options(c, q);
         a.headline = what_fits_headline(a);
@@ -117,7 +137,8 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
         a.devices_needed = devices_needed(q);
         if (a.devices_needed > 0) at_count.options.gpu_count = a.devices_needed;
     }
-    Expected<Estimate> e = estimate_inference(q.model, q.quant, q.device, at_count.options);
+    Expected<Estimate> e = estimate_inference(q.model, q.quant, q.device, at_count.options,
+                                              q.file_weights ? &*q.file_weights : nullptr);
     if (!e) return e.error();
     a.estimate = std::move(e.value());
     // The words, from the finished numbers.
@@ -143,6 +164,7 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
             a.explanation.insert(a.explanation.begin(), lines.begin(), lines.end());
         }
     }
+#ifndef WIF_PAGE_CORE
     if (a.intent == Intent::serving) {
         Expected<ServingEstimate> sv = estimate_serving(q.model, a.estimate, q.device, q.serving);
         if (!sv) return sv.error();
@@ -157,6 +179,7 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
         const std::vector<std::string> lines = explain_serving(sv_, u);
         a.explanation.insert(a.explanation.begin(), lines.begin(), lines.end());
     }
+#endif
     return a;
 }
 
@@ -199,6 +222,7 @@ void model_fields(JsonWriter& w, const ResolvedRequest& r) {
     w.end_object();
 }
 
+#ifndef WIF_PAGE_CORE
 // Training: the four memories per GPU, GPUs needed, time, cost and power (present/training_json).
 void training_fields(JsonWriter& w, const Answer& a) {
     const ResolvedRequest& r = a.request;
@@ -208,10 +232,13 @@ void training_fields(JsonWriter& w, const Answer& a) {
     device_fields(w, r.device, static_cast<int>(a.training->options.gpu_count));
     w.field("assumptions", a.assumptions).field("units", r.options.units == Units::gib ? "gib" : "gb");
 }
+#endif
 
 void answer_fields(JsonWriter& w, const Answer& a) {
     if (a.intent == Intent::what_fits) return what_fits_fields(w, a);
+#ifndef WIF_PAGE_CORE
     if (a.intent == Intent::training) return training_fields(w, a);
+#endif
     const Estimate& e = a.estimate;
     const PreparedModel& m = a.request.model;
     const Device& d = a.request.device;
@@ -270,10 +297,12 @@ void answer_fields(JsonWriter& w, const Answer& a) {
     } else {
         w.field("speed_error", a.speed_error);
     }
+#ifndef WIF_PAGE_CORE
     if (a.serving) {
         w.key("serving");
         write_serving(w, *a.serving);
     }
+#endif
 
     w.key("suggestions").begin_array();
     for (const Suggestion& s : a.suggestions) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/checked.hpp"
 #include "base/small_sort.hpp"
 #include <cmath>
 #include <cctype>
@@ -145,11 +146,15 @@ std::string join(const std::vector<Token>& q, size_t start, size_t length) {
 // check instead of overflowing.
 std::int64_t count_of(double v, double scale) {
     const double n = v * scale;
-    return n >= 1e18 ? static_cast<std::int64_t>(1e18) : static_cast<std::int64_t>(std::llround(n));
+    return checked_int(n, 0, 1'000'000'000'000'000'000LL, true).value_or(n > 0 ? 1'000'000'000'000'000'000LL : 0);
 }
 
 std::string number_text(double v) {
-    return v == std::floor(v) ? format_int(static_cast<std::int64_t>(v)) : format_sig3(v);
+    // Checked: a number typed in a question may be far outside int64 (1e23).
+    if (v == std::floor(v)) {
+        if (const auto n = checked_int(v, -1'000'000'000'000'000LL, 1'000'000'000'000'000LL)) return format_int(*n);
+    }
+    return format_sig3(v);
 }
 
 }  // namespace

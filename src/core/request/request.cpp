@@ -4,7 +4,6 @@
 #include <cstdlib>
 
 #include "facts/hf_config.hpp"
-#include "request/training_request.hpp"
 
 namespace wif {
 
@@ -184,15 +183,27 @@ Expected<QuantSpec> resolve_quant(const Catalog& c, const std::string& text) {
 Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
     ResolvedRequest out;
     const bool has_config = !r.hf_config.empty() || r.hf_config_object.is_object();
-    const int given = (!r.model.empty()) + has_config + (r.params > 0);
+    const int given = (!r.model.empty()) + has_config + (r.params > 0) + (r.model_file != nullptr);
     // "What can I run on this?" names no model: the answer goes through the catalog.
     const bool any_model = given == 0 && r.intent == Intent::what_fits;
     if (given == 0 && !any_model) return make_error("missing_model", "give a model (a catalog name, a config.json or a parameter count such as 7B)");
-    if (given > 1) return make_error("conflicting_model", "give only one of a model name, a config.json and a parameter count");
+    if (given > 1) return make_error("conflicting_model", "give only one of a model name, a config.json, a model file and a parameter count");
 
     // Model.
     if (any_model) {
         // No model: model_options goes through the catalog.
+    } else if (r.model_file) {
+        // The file's header: its shape for the KV cache and buffers, its exact bytes for the weights.
+        const ModelFile& f = *r.model_file;
+        if (!f.arch_known) {
+            return make_error("unsupported_architecture", "the file's architecture (" + f.architecture +
+                                                              ") is not one this calculator can size the KV cache for");
+        }
+        if (Expected<bool> valid = validate_arch(f.arch); !valid) return valid.error();
+        out.model = prepare_model("file", f.name.empty() ? "the model in the file (" + f.architecture + ")" : f.name, f.arch);
+        out.file_weights = weight_breakdown(f);
+        out.assumptions.push_back("weights: " + format_bytes(f.weight_bytes, r.units) + " read from the file's header (" +
+                                  std::to_string(f.tensors.size()) + " tensors), not predicted");
     } else if (!r.model.empty()) {
         const Lookup l = c.find_model(r.model);
         if (l.index < 0) {
@@ -232,7 +243,15 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
     }
 
     // Weight format.
-    if (any_model && r.quant.empty()) {
+    if (r.model_file && r.quant.empty()) {
+        // The file's own type ("Q4_K_M"); its exact bytes replace the recipe's prediction.
+        const ModelFile& f = *r.model_file;
+        const std::string type = !f.file_type.empty() ? f.file_type : f.format == "safetensors" ? "bf16" : "F16";
+        Expected<QuantSpec> q = resolve_quant(c, type);
+        if (!q) q = resolve_quant(c, f.format == "safetensors" ? "bf16" : "F16");
+        if (!q) return q.error();
+        out.quant = q.value();
+    } else if (any_model && r.quant.empty()) {
         // The format most local downloads come in [llama.cpp/ollama default quant for GGUF files].
         Expected<QuantSpec> q = resolve_quant(c, "Q4_K_M");
         if (!q) return q.error();
@@ -341,20 +360,6 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
     out.serving.bandwidth_efficiency = r.bandwidth_efficiency;
     out.serving.compute_efficiency = r.compute_efficiency;
     if (r.intent == Intent::serving) o.engine = Engine::vllm;
-    if (r.intent == Intent::training) {
-        // The question's batch, sequence length and GPU count are the run's, unless the training
-        // options name their own.
-        Json t = r.training;
-        if (!t.contains("batch") && r.batch > 1) t["batch"] = r.batch;
-        if (!t.contains("seq") && r.ctx > 0) t["seq"] = r.ctx;
-        if (!t.contains("count") && r.count > 1) t["count"] = r.count;
-        t.erase("pretraining");
-        t.erase("asks_count");
-        Expected<TrainingOptions> training = training_options_from_json(t);
-        if (!training) return training.error();
-        out.training = training.value();
-        out.training.usable = o.usable;
-    }
     return out;
 }
 

@@ -4,6 +4,7 @@
 // The CLI turns its flags into the same JSON object the page passes, so both share one parser.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "base/json_fields.hpp"
 #include "request/intent.hpp"
 #include "request/schema.hpp"
+#include "files/model_file.hpp"
 #include "workloads/serving.hpp"
 #include "workloads/speed.hpp"
 #include "workloads/training.hpp"
@@ -49,6 +51,9 @@ struct Request {
     double compute_efficiency = 0;
     double ram_bandwidth_gbs = 0;
     std::int64_t max_model_len = 0;  // serving
+    // A model read from a file's header (GGUF, safetensors): its shape and exact tensor bytes.
+    // Set by the CLI (--gguf, --safetensors) and the page's file reader; not a JSON field.
+    std::shared_ptr<const ModelFile> model_file;
 };
 
 // Reads {"model": ..., "quant": ..., "device": ..., "memory": "24GB", "ctx": 8192, ...}.
@@ -72,6 +77,7 @@ struct ResolvedRequest {
     SpeedOptions speed;
     TrainingOptions training;  // intent training only
     ServingOptions serving;
+    std::optional<WeightBreakdown> file_weights;  // exact weights from a model file
     std::int64_t published_params = 0;
     std::int64_t published_active_params = 0;
     std::string hf_repo;

@@ -138,13 +138,14 @@ TEST_CASE("a reader holding only the head of a file says how many bytes it needs
     CHECK(read_gguf_header(std::string_view(s.bytes).substr(0, full->header_bytes), s.bytes.size()).ok());
 }
 
-TEST_CASE("a GGUF file truncated at every byte offset is a clear error, never a crash", "[gguf][hostile]") {
+TEST_CASE("a GGUF file truncated at any byte offset is a clear error, never a crash", "[gguf][hostile]") {
     for (const GgufSample& s : {sample_mmproj(), sample_all_types(), sample_split()[1]}) {
         const Expected<GgufHeader> full = read_all(s.bytes);
         REQUIRE(full.ok());
         std::uint64_t data_end = full->data_offset;
         for (const GgufTensorInfo& t : full->tensors) data_end = std::max(data_end, full->data_offset + t.offset + t.bytes);
-        for (size_t k = 1; k < s.bytes.size(); ++k) {
+        // Every byte of the header; in the (zeroed) data section, every 61st byte and the last 64.
+        for (size_t k = 1; k < s.bytes.size(); k += (k < full->header_bytes + 64 || k + 64 >= s.bytes.size()) ? 1 : 61) {
             const std::string_view cut = std::string_view(s.bytes).substr(0, k);
             const Expected<GgufHeader> h = read_gguf_header(cut, cut.size());
             INFO(s.name << " cut at " << k);
@@ -310,4 +311,37 @@ TEST_CASE("split GGUF files merge into one model in any order", "[gguf][split]")
     CHECK(gguf_split_name("Qwen3-235B-A22B-Q4_K_M-00002-of-00005.gguf").count == 5);
     CHECK(gguf_split_name("model.gguf").count == 0);
     CHECK(gguf_split_name("x-00006-of-00005.gguf").count == 0);
+}
+
+TEST_CASE("randomly corrupted GGUF headers never crash the reader", "[gguf][hostile]") {
+    const GgufSample s = sample_deepseek2();
+    const Expected<GgufHeader> full = read_all(s.bytes);
+    REQUIRE(full.ok());
+    std::uint64_t state = 0x9E3779B97F4A7C15ull;  // xorshift: the same corruptions every run
+    auto next = [&]() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    int errors = 0;
+    for (int round = 0; round < 1000; ++round) {
+        std::string bytes = s.bytes;
+        const int flips = 1 + static_cast<int>(next() % 4);
+        for (int f = 0; f < flips; ++f) {
+            const size_t at = static_cast<size_t>(next() % full->header_bytes);
+            bytes[at] = static_cast<char>(next() & 0xFF);
+        }
+        for (const std::uint64_t size : {static_cast<std::uint64_t>(bytes.size()), std::uint64_t{0}}) {
+            const Expected<GgufHeader> h = read_gguf_header(bytes, size);
+            if (!h) {
+                ++errors;
+                CHECK_FALSE(h.error().code.empty());
+                CHECK_FALSE(h.error().message.empty());
+            } else {
+                CHECK(h->tensors.size() <= full->tensors.size() + 1);
+            }
+        }
+    }
+    CHECK(errors > 0);
 }

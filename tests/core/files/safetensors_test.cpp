@@ -252,3 +252,24 @@ TEST_CASE("quantization_config is read from config.json for every common method"
     CHECK(ct.format == "pack-quantized");
     CHECK_FALSE(read_quantization_config("{oops").ok());
 }
+
+TEST_CASE("randomly corrupted safetensors headers never crash the reader", "[safetensors][hostile]") {
+    const std::string file = safetensors_file(small_llama());
+    const std::uint64_t header = read_safetensors_header(file, file.size())->header_bytes;
+    std::uint64_t state = 0x2545F4914F6CDD1Dull;
+    auto next = [&]() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    const char alphabet[] = "{}[],:\"0123456789-.eE aF";
+    for (int round = 0; round < 1000; ++round) {
+        std::string bytes = file;
+        const size_t at = static_cast<size_t>(next() % header);
+        bytes[at] = (next() & 1) ? static_cast<char>(next() & 0xFF) : alphabet[next() % (sizeof alphabet - 1)];
+        const Expected<SafetensorsHeader> h = read_safetensors_header(bytes, bytes.size());
+        if (!h) CHECK_FALSE(h.error().message.empty());
+        else CHECK(h->data_bytes <= static_cast<std::int64_t>(file.size()));
+    }
+}

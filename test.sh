@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Catch2 suite of the core, the CLI tests, the WebAssembly module's tests
-# (including native/wasm parity over the whole catalog) and the browser tests in headless
-# Chromium. Installs what is missing first. Screenshots land in test-results/.
+# (including native/wasm parity over the whole catalog), the browser tests in headless Chromium,
+# and the suite again under ASan + UBSan with every fuzz target for a short budget. Installs what is missing first. Screenshots land in test-results/.
 set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/deps.sh
@@ -9,6 +9,7 @@ set -e
 wif_deps_native
 wif_deps_web
 wif_deps_browser
+wif_deps_files
 
 echo "==> native build (cmake --preset native)"
 cmake --preset native >/dev/null
@@ -35,6 +36,12 @@ tally "wasm" $?
 echo "==> browser tests (headless Chromium)"
 node --test --test-concurrency=1 tests/browser/
 tally "browser" $?
+
+# The whole native suite again under AddressSanitizer + UBSan, then every fuzz target for a short
+# budget (WIF_FUZZ_SECONDS each, default 20; tests/fuzz/run.sh 600 is the long run).
+echo "==> sanitizers and fuzzers (tests/sanitize.sh)"
+bash tests/sanitize.sh "${WIF_FUZZ_SECONDS:-20}"
+tally "sanitize" $?
 
 echo
 echo "$passed passed, $failed failed"

@@ -4,6 +4,8 @@
 //   ready:       navigation start to the page answering: core running, catalogs parsed, the first
 //                answer in the page (mark 'wif-ready'); then when that verdict was painted (Element Timing)
 //   verdict:     a question typed and submitted to its verdict, median of several
+//   training:    a training question on a fresh page to its verdict painted, the full module's
+//                download and start included (it is not part of the first visit)
 //   sweep:       every catalog model x format x device, in wasm (Chromium) and natively (CLI)
 // Usage: node bench/page.mjs   (after ./build-wasm.sh and the native build)
 import { execFileSync } from 'node:child_process';
@@ -24,7 +26,12 @@ console.log('Page weight (gzip -9, what the page downloads over HTTP)');
 console.log(`  index.html            ${kb(readFileSync(DIST + 'index.html').length).padStart(9)} raw  ${kb(gz('index.html')).padStart(9)} gzipped`);
 console.log(`  willitfit-core.wasm   ${kb(readFileSync(DIST + 'willitfit-core.wasm').length).padStart(9)} raw  ${kb(gz('willitfit-core.wasm')).padStart(9)} gzipped (catalogs included)`);
 console.log(`  whole page                          ${kb(page).padStart(9)} gzipped (target <= 130 KB)`);
-console.log(`  other files in web/dist: ${readdirSync(DIST).filter((f) => !['index.html', 'willitfit-core.wasm'].includes(f)).join(', ')}`);
+const FULL = ['willitfit-full.js', 'willitfit-full.wasm', 'willitfit-training-view.js'];
+const fullSize = FULL.reduce((a, f) => a + gz(f), 0);
+console.log('Full module (training and serving; downloaded only when a question needs it)');
+for (const f of FULL) console.log(`  ${f.padEnd(26)}${kb(readFileSync(DIST + f).length).padStart(9)} raw  ${kb(gz(f)).padStart(9)} gzipped`);
+console.log(`  on demand, in all                   ${kb(fullSize).padStart(9)} gzipped (not counted in the page weight)`);
+console.log(`  other files in web/dist: ${readdirSync(DIST).filter((f) => !['index.html', 'willitfit-core.wasm', ...FULL].includes(f)).join(', ')}`);
 
 const server = await serve(DIST, 0);
 const base = `http://127.0.0.1:${server.address().port}/`;
@@ -102,6 +109,32 @@ for (let run = 0; run < Math.min(RUNS, 5); run++) {
   if (run === 0) console.log(`\nSweep size: ${sweep.combinations.toLocaleString('en')} model x format x device combinations`);
   await context.close();
 }
+// A training question on a fresh page (empty cache): the full module is fetched, compiled and
+// started, then the question answered and painted.
+const training = [];
+for (let run = 0; run < Math.min(RUNS, 5); run++) {
+  await sleep(500);
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.goto(base);
+  await p.waitForSelector('html[data-ready="true"]');
+  await sleep(300);
+  training.push(await p.evaluate(async () => {
+    const input = document.getElementById('q');
+    input.value = 'can I QLoRA llama 3 70b on two 4090s?';
+    const start = performance.now();
+    const painted = new Promise((resolve) => {
+      const observer = new PerformanceObserver((list) => {
+        const entry = list.getEntries().find((e) => e.identifier === 'verdict' && e.renderTime > start);
+        if (entry && window.__wif && window.__wif.intent === 'training') { observer.disconnect(); resolve(entry.renderTime); }
+      });
+      observer.observe({ type: 'element' });
+    });
+    document.getElementById('ask').requestSubmit();
+    return (await painted) - start;
+  }));
+  await context.close();
+}
 await browser.close();
 server.close();
 
@@ -119,6 +152,7 @@ console.log(`      every run, ready:   ${phases.map((p) => p.ready.toFixed(0)).j
 console.log(`      every run, painted: ${phases.map((p) => p.painted.toFixed(0)).join(' ')} ms`);
 console.log(`    (medians: HTML parsed ${ph.html.toFixed(0)} ms, wasm instantiated ${ph.core.toFixed(0)} ms, catalogs parsed ${ph.catalog.toFixed(0)} ms, answer computed ${ph.computed.toFixed(0)} ms)`);
 console.log(`  question -> verdict painted    ${median(verdict).toFixed(1).padStart(6)} ms   (target <= 50 ms; max ${Math.max(...verdict).toFixed(1)} ms)`);
+console.log(`  training question -> verdict    ${median(training).toFixed(0).padStart(6)} ms   (fresh page: full module fetched, compiled, started; every run: ${training.map((t) => t.toFixed(0)).join(' ')} ms)`);
 console.log(`  sweep in wasm, first call      ${median(sweepFirst).toFixed(0).padStart(6)} ms`);
 console.log(`  sweep in wasm, warm            ${median(sweepWarm).toFixed(0).padStart(6)} ms   (target <= 100 ms)`);
 console.log(`  sweep natively (willitfit)     ${median(native).toFixed(0).padStart(6)} ms`);

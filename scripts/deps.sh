@@ -39,6 +39,14 @@ wif_deps_web() {
   fi
 }
 
+# The independent GGUF parser the file-reader tests compare against (@huggingface/gguf).
+wif_deps_files() {
+  if [ ! -d "$wif_root/tests/files/node_modules/@huggingface/gguf" ]; then
+    echo "==> npm ci (tests/files)"
+    (cd "$wif_root/tests/files" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 # Browser tests: Debian's Chromium, driven by playwright-core.
 wif_deps_browser() {
   wif_apt chromium

@@ -227,6 +227,18 @@ function bind() {
   $('view-infer').addEventListener('click', () => switchView('infer'));
   $('view-train').addEventListener('click', () => switchView('train'));
   document.body.addEventListener('click', (e) => {
+    const serve = e.target.closest('[data-serve]');
+    if (serve) {
+      const s = { ...formState(), intent: serve.dataset.serve };
+      if (!s.intent) delete s.intent;
+      else {
+        s.engine = 'vllm';
+        if (/^(I?Q\d|TQ|MXFP4)/i.test(s.quant || '')) delete s.quant;  // GGUF formats: vLLM serves the published weights
+      }
+      $('q').value = '';
+      answer(s);
+      return;
+    }
     const t = e.target.closest('[data-quant],[data-device],[data-model],[data-cand-model],[data-cand-device]');
     if (!t) return;
     const d = t.dataset;

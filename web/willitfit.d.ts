@@ -33,10 +33,110 @@ export interface Request {
   compute_efficiency?: number;      // override the measured fraction of peak fp16 compute, (0, 1]
   ram_bandwidth?: number;           // GB/s of the system RAM offloaded layers run from
   max_model_len?: number;           // vLLM serving: tokens per request
-  training?: Record<string, unknown>;  // training options: method, optimizer, precision, batch, seq, lora_rank, ...
+  training?: TrainingRequest;       // intent 'training': method, optimizer, precision, batch, seq, lora_rank, ...
+}
+
+/** The `training` object of a training request (the same options as `willitfit train`). */
+export interface TrainingRequest {
+  method?: 'full' | 'lora' | 'qlora';
+  optimizer?: 'adamw' | 'adamw8bit' | 'paged_adamw8bit' | 'sgd' | 'sgd_momentum' | 'adafactor' | 'lion';
+  precision?: 'fp32' | 'mixed_bf16' | 'mixed_fp16' | 'bf16';
+  attention?: 'flash' | 'eager';
+  batch?: number;                   // micro-batch per GPU
+  seq?: number;                     // tokens per sequence
+  checkpointing?: 'none' | 'selective' | 'full' | boolean;
+  lora_rank?: number;
+  lora_alpha?: number;
+  lora_targets?: string | string[]; // "all", "attn", "q,k,v,o" or ["q", "v"]
+  double_quant?: boolean;
+  zero?: 0 | 1 | 2 | 3 | 'fsdp' | string;
+  offload_optimizer?: boolean;
+  chunked_loss?: boolean;
+  optimizer_in_backward?: boolean;
+  count?: number;                   // GPUs (also the request's top-level count, up to 64)
+  tokens?: number | string;         // 2e12 or "2T", "500B", "20M"
+  mfu?: number;                     // model-FLOPs utilization, (0, 1]
+  price?: number;                   // US dollars per GPU-hour (default: the catalog's cloud price)
+  outlet_watts?: number;            // the wall circuit (default 1800 W: US 15 A / 120 V)
 }
 
 export type Verdict = 'fits' | 'fits_with_offload' | 'does_not_fit';
+export type Intent = 'memory' | 'training' | 'speed' | 'device_count' | 'what_fits' | 'serving';
+
+/** Where the layers of one answer run, and how long each part takes per token. */
+export interface SpeedPart {
+  where: 'gpu' | 'system_ram' | string;
+  label: string;
+  layers: number;
+  weight_bytes: number;
+  kv_bytes: number;
+  peak_bandwidth_gbs: number;
+  bandwidth_efficiency: number;
+  seconds: number;
+  overhead_seconds: number;
+}
+
+/** Tokens per second and their basis (the measured efficiencies and where they come from). */
+export interface Speed {
+  decode_tps: number;
+  prefill_tps: number;
+  time_to_first_token_s: number;
+  prompt_tokens: number;
+  depth: number;
+  bandwidth_efficiency: number;
+  bandwidth_efficiency_source: string;
+  compute_efficiency: number;
+  compute_efficiency_source: string;
+  overhead_per_layer_s: number;
+  bytes_per_token: number;
+  gpu_bytes_per_token: number;
+  host_bytes_per_token: number;
+  kv_bytes_per_token: number;
+  effective_bandwidth_gbs: number;
+  effective_tflops: number;
+  bound: 'bandwidth' | 'compute' | string;
+  prefill_bound: 'bandwidth' | 'compute' | string;
+  cpu_only_decode_tps: number;
+  cpu_only_prefill_tps: number;
+  speedup_vs_cpu: number;
+  gpu_layers: number;
+  total_layers: number;
+  system_ram_bandwidth_gbs: number;
+  system_ram_source: string;
+  parts: SpeedPart[];
+  assumptions: string[];
+}
+
+/** vLLM serving (intent 'serving', full module): the KV budget and the requests that fit at once. */
+export interface Serving {
+  gpu_count: number;
+  gpu_memory_utilization: number;
+  total_bytes: number;
+  requested_bytes: number;
+  weights_bytes: number;
+  activation_peak_bytes: number;
+  non_torch_bytes: number;
+  kv_budget_bytes: number;
+  block_size: number;
+  kv_bytes_per_token: number;
+  num_blocks: number;
+  kv_tokens: number;
+  max_model_len: number;
+  max_concurrency: number;
+  max_sequences: number;
+  log_line: string;
+  fits: boolean;
+  batch: number;
+  step_seconds: number;
+  aggregate_decode_tps: number;
+  per_sequence_decode_tps: number;
+  single_stream_decode_tps: number;
+  bound: string;
+  bandwidth_efficiency: number;
+  compute_efficiency: number;
+  efficiency_source: string;
+  notes: string[];
+}
 
 export interface LineItem {
   key: string;
@@ -50,6 +150,7 @@ export interface LineItem {
 
 export interface Answer {
   ok: true;
+  intent: Exclude<Intent, 'training'>;
   verdict: Verdict;
   headline: string;
   model: { id: string; name: string; params: number; active_params: number; layers: number; max_context: number;
@@ -80,10 +181,64 @@ export interface Answer {
   warnings: string[];
   suggestions: { kind: string; text: string; quant?: string; engine?: string; ctx?: number; count?: number; gpu_bytes?: number }[];
   units: 'gb' | 'gib';
+  /** Bytes in system RAM: the host's share plus offloaded layers. */
+  ram_bytes: number;
+  /** Present when the model runs: tokens per second generating (decode) and reading the prompt (prefill). */
+  tokens_per_second?: { decode: number; prefill: number };
+  speed?: Speed;
+  /** Why there is no speed figure (e.g. it does not fit). */
+  speed_error?: string;
+  /** intent 'device_count': how many of the device it takes. */
+  devices_needed?: number;
+  /** intent 'serving' (full module only). */
+  serving?: Serving;
+}
+
+export interface TrainingLineItem {
+  key: string;
+  category: 'weights' | 'gradients' | 'optimizer' | 'activations' | 'overhead';
+  label: string;
+  bytes: number;
+  location: 'gpu' | 'host';
+  formula: string;
+  source: string;
+}
+
+/** A training answer (intent 'training'; full module only). Memory figures are per GPU. */
+export interface TrainingAnswer {
+  ok: true;
+  intent: 'training';
+  verdict: Verdict;
+  headline: string;
+  explanation: string[];
+  options: { method: 'full' | 'lora' | 'qlora'; optimizer: string; precision: string; batch: number; seq: number;
+             checkpointing: 'none' | 'selective' | 'full'; attention: string; lora_rank?: number; lora_targets?: string;
+             double_quant?: boolean; chunked_loss: boolean; optimizer_in_backward: boolean;
+             sharding: 'none' | 'zero1' | 'zero2' | 'zero3' | 'fsdp'; offload_optimizer: boolean; count: number };
+  memory: { weights_bytes: number; gradients_bytes: number; optimizer_bytes: number; activations_bytes: number;
+            overhead_bytes: number; total_bytes: number; usable_bytes: number; device_bytes: number; host_bytes: number;
+            per_gpu: boolean; items: TrainingLineItem[] };
+  trainable_params: number;
+  total_params: number;
+  active_params: number;
+  quantized_params?: number;
+  /** The fewest GPUs with the chosen strategy; 0 when no count of this GPU holds it that way. */
+  min_gpus: number;
+  recommended_sharding: 'none' | 'zero1' | 'zero2' | 'zero3' | 'fsdp';
+  recommended_gpus: number;
+  time: { tokens: number; flops: number; flops_per_token: number; gpu_hours: number; wall_hours: number; mfu: number; peak_tflops: number };
+  cost: { usd: number; usd_per_gpu_hour: number; price_from_catalog: boolean };
+  power: { watts: number; gpu_watts: number; host_watts: number; outlet_watts: number; continuous_limit_watts: number;
+           trips_outlet: boolean; over_continuous_limit: boolean; known: boolean };
+  model: Answer['model'];
+  device: Answer['device'];
+  assumptions: string[];
+  units: 'gb' | 'gib';
 }
 
 export interface Question {
   text: string;
+  intent: Intent;
   understood: string[];
   ambiguities: string[];
   model_candidates?: string[];
@@ -91,7 +246,7 @@ export interface Question {
   request: Request;
 }
 
-export type AskResult = (Answer & { question: Question }) | (WifError & { question?: Question });
+export type AskResult = ((Answer | TrainingAnswer) & { question: Question }) | (WifError & { question?: Question });
 
 export interface Option {
   id: string;
@@ -126,15 +281,18 @@ export interface PageResult<A> {
 
 export interface WillItFit {
   readonly version: string;
+  /** 'core' (load()): memory, speed, device count, what fits; 'full' (loadFull()): also training and serving. */
+  readonly module: 'core' | 'full';
+  /** In the core, a training or serving question gives { ok: false, error: { code: 'module_needed' } }: see needsFull. */
   ask(text: string): AskResult;
-  estimate(input: Request): Answer | WifError;
+  estimate(input: Request): Answer | TrainingAnswer | WifError;
   quant_options(input: Request): { ok: true; options: Option[] } | WifError;
   device_options(input: Request): { ok: true; options: Option[] } | WifError;
   context_curve(input: Request, points?: number): { ok: true; max_context: number;
     points: { ctx: number; weights_bytes: number; kv_cache_bytes: number; compute_bytes: number; overhead_bytes: number; gpu_bytes: number }[] } | WifError;
   /** One answer for a page, resolved once: the answer and, with points > 0, formats, devices and the context curve. */
   answer_page(kind: 'ask', input: string, options?: { units?: 'gb' | 'gib'; points?: number }): PageResult<AskResult>;
-  answer_page(kind: 'estimate', input: Request, options?: { units?: 'gb' | 'gib'; points?: number }): PageResult<Answer | WifError>;
+  answer_page(kind: 'estimate', input: Request, options?: { units?: 'gb' | 'gib'; points?: number }): PageResult<Answer | TrainingAnswer | WifError>;
   /** The formats, devices and curve of the last answer_page answer ({} after an error), without resolving it again. */
   answer_page_more(points?: number): Omit<PageResult<never>, 'answer'>;
   /** Bytes as the core writes them: "14 GB", "512 MB" or "13 GiB", "512 MiB". */
@@ -154,3 +312,13 @@ export interface LoadOptions {
 
 /** Starts the WebAssembly core once; later calls return the same instance. */
 export function load(options?: LoadOptions): Promise<WillItFit>;
+
+/**
+ * Starts the full module (willitfit-full.js/.wasm: the core plus training and serving) once; nothing
+ * is downloaded before the first call. Options as for load(), for the full module's files
+ * (`factory`: createWillItFitFull).
+ */
+export function loadFull(options?: LoadOptions): Promise<WillItFit>;
+
+/** True when a result of the core (ask, estimate or answer_page) says the full module must answer it. */
+export function needsFull(result: unknown): boolean;

@@ -267,7 +267,7 @@ test('a failed question clears the panels of the previous answer and shows its c
 
 // ---- training (the full module, loaded only when asked for), speed, serving ---------------------
 
-const isFull = (u) => /willitfit-full/.test(u);
+const isFull = (u) => /willitfit-full|willitfit-training-view/.test(u);
 
 for (const [width, question] of [[390, 'can I QLoRA llama 3 70b on two 4090s?'], [1280, 'what would pretraining llama 2 7b on 2T tokens cost']]) {
   test(`a training question at ${width} px: the full module loads only then; bar, GPUs needed and cost on screen`, async () => {
@@ -382,15 +382,25 @@ test('web/dist/index.html from disk answers a training question (the full module
   await page.close();
 });
 
-test('a vLLM serving request answers from the full module', async () => {
-  const { page, errors } = await open(base);
+test('vLLM serving from an inference answer: the KV budget and requests at once, and back', async () => {
+  const { page, errors } = await open(`${base}#q=${encodeURIComponent('llama 3.1 8b on an h100')}`, { width: 1280, height: 900 });
+  await page.click('[data-serve="serving"]');
+  await page.waitForFunction(() => window.__wif && window.__wif.intent === 'serving', null, { timeout: 20000 });
+  assert.match(page.url(), /intent=serving/);
+  assert.match(await page.textContent('.headline'), /vLLM serves .* requests of 4,096 tokens at once/);
+  assert.match(await page.textContent('.facts.serving'), /Requests at once\s*111/);
+  await page.waitForSelector('#devices-fit li');
+  await page.locator('#answer').screenshot({ path: `${SHOTS}/serving-1280.png` });
+  await page.click('[data-serve=""]');
+  await page.waitForFunction(() => window.__wif && window.__wif.intent !== 'serving');
+  assert.doesNotMatch(page.url(), /intent=serving/);
+  // The façade's loadFull() from another page script answers the same.
   const res = await page.evaluate(async () => {
     const { loadFull } = await import('./willitfit.mjs');
     const full = await loadFull();
     return full.estimate({ intent: 'serving', model: 'llama-3.1-8b', device: 'h100-sxm' });
   });
-  assert.equal(res.ok, true);
-  assert.ok(res.serving.max_sequences > 0);
+  assert.equal(res.serving.max_sequences, 111);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -24,7 +24,7 @@ export function bar(res) {
   }).join('');
   const at = (100 * usableBytes) / scale;
   const usable = bytes(usableBytes);
-  const perGpu = training && res.memory.per_gpu && res.device.count > 1 ? ' per GPU' : '';
+  const perGpu = training && res.memory.per_gpu && (res.options?.count || res.device.count) > 1 ? ' per GPU' : '';
   const legend = (training ? TRAIN_LEGEND : LEGEND).map(([c, l]) => `<li class="key"><i class="seg ${c}"></i>${l}</li>`).join('');
   return `<div class="bar" aria-label="Memory needed${perGpu} against usable memory"><div class="track">${segs}</div>` +
     `<div class="limit${at > 75 ? ' end' : at < 25 ? ' start' : ''}" style="left:${at.toFixed(3)}%"><span>usable ${usable}</span></div><div class="tip" hidden></div></div>` +

@@ -57,15 +57,19 @@ export function devicesNeeded(res) {
 }
 
 // vLLM serving: KV budget, tokens of KV cache, concurrent requests and throughput.
+// Any GPU answer offers the vLLM serving view (answered by the full module), and back.
 export function servingFacts(res) {
   const v = res.serving;
-  if (!v) return '';
+  if (!v) {
+    return res.device.kind === 'gpu' && res.intent !== 'device_count'
+      ? '<p><button type="button" class="linkish" data-serve="serving">Serving it with vLLM: how many requests at once?</button></p>' : '';
+  }
   const facts = [
     ['KV cache budget', bytes(v.kv_budget_bytes), `${num(v.gpu_memory_utilization * 100, 0)}% of ${bytes(v.total_bytes)} less weights, activation peak and non-torch memory`],
     ['Requests at once', `${num(v.max_sequences, 0)}`, `of ${num(v.max_model_len, 0)} tokens each (${num(v.kv_tokens, 0)} tokens of KV cache)`],
     ['Throughput', tps(v.aggregate_decode_tps), `${tps(v.per_sequence_decode_tps)} per request; one request alone ${tps(v.single_stream_decode_tps)}`],
   ];
-  return factGrid(facts, 'serving');
+  return factGrid(facts, 'serving') + '<p><button type="button" class="linkish" data-serve="">Back to memory and speed for one user</button></p>';
 }
 
 export function factGrid(facts, cls = '') {

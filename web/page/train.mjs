@@ -47,8 +47,13 @@ export function trainRequest(s) {
   }
   if (s.device) r.device = s.device;
   else if (s.memory) r.memory = Number(s.memory);
-  if (s.count) r.count = Math.round(Number(s.count));
   const t = r.training;
+  // The request's own count goes to 64 devices; a training run may use more (training.count).
+  if (s.count) {
+    const n = Math.round(Number(s.count));
+    if (n > 64) t.count = n;
+    else r.count = n;
+  }
   for (const f of OPTIONS) {
     const v = s[f];
     if (v == null || v === '') continue;

@@ -42,7 +42,7 @@ function stateFromAnswer(res, request = {}) {
     model: request.model || (request.params ? String(request.params) : res.model?.id),
     device: request.device || (request.memory ? '' : res.device?.id),
     memory: request.memory ?? '',
-    count: res.device?.count > 1 ? String(res.device.count) : '',
+    count: (res.options?.count || res.device?.count) > 1 ? String(res.options?.count || res.device.count) : '',
     method: o.method, optimizer: o.optimizer, precision: o.precision, batch: o.batch, seq: o.seq,
     checkpointing: o.checkpointing, lora_rank: o.method === 'full' ? '' : o.lora_rank, lora_targets: o.method === 'full' ? '' : o.lora_targets,
     zero: t.zero ?? (o.sharding && o.sharding !== 'none' ? o.sharding.replace('zero', '') : ''),
@@ -56,7 +56,7 @@ function stateFromAnswer(res, request = {}) {
 const hours = (h) => (h >= 48 ? `${num(h, 0)} h (${num(h / 24, h < 24 * 30 ? 1 : 0)} days)` : `${num(h, 1)} h`);
 
 function trainingFacts(res) {
-  const n = res.device.count || 1;
+  const n = res.options?.count || res.device.count || 1;
   const facts = [];
   // Trainable parameters.
   facts.push(['Trained', `${count(res.trainable_params)} of ${count(res.total_params)} parameters`,

@@ -9,13 +9,14 @@
 //   sweep:       every catalog model x format x device, in wasm (Chromium) and natively (CLI)
 // Usage: node bench/page.mjs   (after ./build-wasm.sh and the native build)
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '../web/node_modules/playwright-core/index.mjs';
 import { serve } from '../web/serve.mjs';
 
-const DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
+// WIF_DIST: another build of the page to measure (e.g. an older one, for comparison on the same machine).
+const DIST = process.env.WIF_DIST ? `${process.env.WIF_DIST.replace(/\/$/, '')}/` : fileURLToPath(new URL('../web/dist/', import.meta.url));
 const BIN = process.env.WILLITFIT_BIN || fileURLToPath(new URL('../build/willitfit', import.meta.url));
 const gz = (file) => gzipSync(readFileSync(DIST + file), { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
@@ -26,7 +27,7 @@ console.log('Page weight (gzip -9, what the page downloads over HTTP)');
 console.log(`  index.html            ${kb(readFileSync(DIST + 'index.html').length).padStart(9)} raw  ${kb(gz('index.html')).padStart(9)} gzipped`);
 console.log(`  willitfit-core.wasm   ${kb(readFileSync(DIST + 'willitfit-core.wasm').length).padStart(9)} raw  ${kb(gz('willitfit-core.wasm')).padStart(9)} gzipped (catalogs included)`);
 console.log(`  whole page                          ${kb(page).padStart(9)} gzipped (target <= 130 KB)`);
-const FULL = ['willitfit-full.js', 'willitfit-full.wasm', 'willitfit-training-view.js'];
+const FULL = ['willitfit-full.js', 'willitfit-full.wasm', 'willitfit-training-view.js'].filter((f) => existsSync(DIST + f));
 const fullSize = FULL.reduce((a, f) => a + gz(f), 0);
 console.log('Full module (training and serving; downloaded only when a question needs it)');
 for (const f of FULL) console.log(`  ${f.padEnd(26)}${kb(readFileSync(DIST + f).length).padStart(9)} raw  ${kb(gz(f)).padStart(9)} gzipped`);
@@ -112,7 +113,7 @@ for (let run = 0; run < Math.min(RUNS, 5); run++) {
 // A training question on a fresh page (empty cache): the full module is fetched, compiled and
 // started, then the question answered and painted.
 const training = [];
-for (let run = 0; run < Math.min(RUNS, 5); run++) {
+for (let run = 0; FULL.length && run < Math.min(RUNS, 5); run++) {
   await sleep(500);
   const context = await browser.newContext();
   const p = await context.newPage();
@@ -152,7 +153,7 @@ console.log(`      every run, ready:   ${phases.map((p) => p.ready.toFixed(0)).j
 console.log(`      every run, painted: ${phases.map((p) => p.painted.toFixed(0)).join(' ')} ms`);
 console.log(`    (medians: HTML parsed ${ph.html.toFixed(0)} ms, wasm instantiated ${ph.core.toFixed(0)} ms, catalogs parsed ${ph.catalog.toFixed(0)} ms, answer computed ${ph.computed.toFixed(0)} ms)`);
 console.log(`  question -> verdict painted    ${median(verdict).toFixed(1).padStart(6)} ms   (target <= 50 ms; max ${Math.max(...verdict).toFixed(1)} ms)`);
-console.log(`  training question -> verdict    ${median(training).toFixed(0).padStart(6)} ms   (fresh page: full module fetched, compiled, started; every run: ${training.map((t) => t.toFixed(0)).join(' ')} ms)`);
+if (training.length) console.log(`  training question -> verdict    ${median(training).toFixed(0).padStart(6)} ms   (fresh page: full module fetched, compiled, started; every run: ${training.map((t) => t.toFixed(0)).join(' ')} ms)`);
 console.log(`  sweep in wasm, first call      ${median(sweepFirst).toFixed(0).padStart(6)} ms`);
 console.log(`  sweep in wasm, warm            ${median(sweepWarm).toFixed(0).padStart(6)} ms   (target <= 100 ms)`);
 console.log(`  sweep natively (willitfit)     ${median(native).toFixed(0).padStart(6)} ms`);

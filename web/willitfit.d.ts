@@ -27,6 +27,7 @@ export interface Request {
   wired_limit_mb?: number;
   gpu_memory_utilization?: number;
   units?: 'gb' | 'gib';
+  ngl?: number;                     // llama.cpp -ngl: layers on the GPU (-1: as many as fit)
   prompt?: number;                  // prefill prompt tokens (default 512, llama-bench pp512)
   depth?: number;                   // tokens already in context when decoding (default 0, tg128)
   bandwidth_efficiency?: number;    // override the measured fraction of peak bandwidth, (0, 1]

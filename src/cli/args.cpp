@@ -41,6 +41,7 @@ const std::map<std::string, std::set<std::string>> kFlags = {
     {"fit", [] { auto f = infer_flags(); f.insert("min-speed"); return f; }()},
     {"train", train_flags()},
     {"inspect", {"json"}},
+    {"validate", {"json", "points", "catalog-dir"}},
     {"list", {"json", "catalog-dir"}},
     {"sweep", {"json", "ctx", "catalog-dir"}},
 };
@@ -105,7 +106,7 @@ Expected<Args> parse_args(int argc, const char* const* argv) {
     }
     const auto allowed = kFlags.find(a.command);
     if (allowed == kFlags.end()) {
-        return make_error("usage", "unknown command \"" + a.command + "\" (ask, infer, train, serve, fit, inspect, list, sweep; see willitfit --help)");
+        return make_error("usage", "unknown command \"" + a.command + "\" (ask, infer, train, serve, fit, inspect, validate, list, sweep; see willitfit --help)");
     }
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];

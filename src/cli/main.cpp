@@ -22,6 +22,7 @@
 #include "question/question.hpp"
 #include "args.hpp"
 #include "read_file.hpp"
+#include "validate_cmd.hpp"
 #include "files/model_file.hpp"
 #include "facts/catalog.hpp"
 #include "embedded_catalogs.hpp"
@@ -50,6 +51,7 @@ Usage:
   willitfit fit (--model ID | --params 70B) (--device ID | --memory 24GB) [--min-speed 10] [--json]
   willitfit fit --device ID [--json]          what runs on this device
   willitfit inspect FILE.gguf|FILE.safetensors [--json]   what a model file's header holds
+  willitfit validate [--points FILE] [--json]   predicted vs measured over the validation set
   willitfit list models|devices|quants [--json]
   willitfit sweep [--ctx 4096] [--json]
 
@@ -406,5 +408,9 @@ int main(int argc, char** argv) {
     }
     if (args.command == "fit") return fit(c, args);
     if (args.command == "list") return list(c, args);
+    if (args.command == "validate") {
+        const auto it = args.flags.find("points");
+        return wif::cli::run_validate(c, args.json, it != args.flags.end() && !it->second.empty() ? it->second : wif::cli::kDefaultPointsPath);
+    }
     return sweep(c, args);
 }

@@ -201,3 +201,20 @@ test('files named on the command line are read with a limit', () => {
   assert.equal(i.status, 1);
   assert.equal(i.json().ok, false);
 });
+
+test('validate predicts the validation set within each category threshold', () => {
+  const points = new URL('../validation/points.json', import.meta.url).pathname;
+  const r = run('validate', '--points', points, '--json');
+  assert.equal(r.status, 0, r.err);
+  const v = r.json();
+  assert.ok(v.predicted >= 200);
+  for (const c of v.categories) assert.ok(c.ok, `${c.category}: median ${c.median_abs_error} over ${c.threshold}`);
+});
+
+test('-ngl places exactly that many layers, and too many is an error of memory, not a guess', () => {
+  const at = (n) => run('infer', '--model', 'llama-3.3-70b', '--quant', 'Q4_K_M', '--device', 'rx-7600-xt', '--ram', '64GB',
+    '--ngl', String(n), '--json').json();
+  assert.equal(at(20).gpu_layers, 20);
+  assert.equal(at(20).verdict, 'fits_with_offload');
+  assert.equal(at(60).verdict, 'does_not_fit');  // 60 of 80 blocks of a 42 GB model cannot sit in 16 GB
+});

@@ -88,7 +88,7 @@ function trainingFacts(res) {
   const p = res.power;
   if (p && p.known) {
     const warn = p.trips_outlet || p.over_continuous_limit;
-    facts.push(['Power', `${num(p.watts, 0)} W`, `${num(p.gpu_watts, 0)} W of GPUs + ${num(p.host_watts, 0)} W host; a ${num(p.outlet_watts, 0)} W outlet ${warn ? '' : 'is fine'}`,
+    facts.push(['Power', `${num(p.watts, 0)} W`, `${num(p.gpu_watts, 0)} W of GPUs + ${num(p.host_watts, 0)} W host; ${p.trips_outlet ? 'trips' : warn ? 'over the continuous limit of' : 'fine on'} a ${num(p.outlet_watts, 0)} W outlet`,
       ` data-fact="power"${warn ? ' class="warn"' : ''}`]);
   }
   return factGrid(facts, 'training');

@@ -66,7 +66,8 @@ Expected<EngineChoice> choose_engine(const QuantSpec& q, const Device& d, std::o
             case QuantFamily::gguf: c.engine = Engine::llama_cpp; break;
             case QuantFamily::exl2: c.engine = Engine::exllamav2; break;
             case QuantFamily::mlx: c.engine = Engine::mlx; break;
-            case QuantFamily::mxfp4: c.engine = (apple || cpu) ? Engine::llama_cpp : Engine::vllm; break;
+            // vLLM's MXFP4 kernels are CUDA's; elsewhere the GGUF MXFP4 file under llama.cpp.
+            case QuantFamily::mxfp4: c.engine = (apple || cpu || d.backend != Backend::cuda) ? Engine::llama_cpp : Engine::vllm; break;
             case QuantFamily::bnb:
             case QuantFamily::gptq:
             case QuantFamily::awq: c.engine = Engine::transformers; break;

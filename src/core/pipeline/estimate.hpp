@@ -45,6 +45,7 @@ struct InferenceOptions {
     bytes_t system_ram = 0;                // 0: assumed from the device class
     UsableOptions usable;
     double gpu_memory_utilization = 0.9;   // vLLM
+    std::int64_t ngl = -1;                 // llama.cpp -ngl (-1: as many layers as fit)
     Units units = Units::gb;
     bool explain = true;                   // build the explanation text (sweeps skip it)
 };

@@ -202,6 +202,7 @@ DeviceBudget device_budget(const Device& d, Engine engine, const InferenceOption
     const UsableMemory um = usable_memory(d, uo, /*describe=*/false);
     b.device_bytes = um.device_bytes * o.gpu_count;
     b.usable_bytes = um.usable_bytes * o.gpu_count;
+    b.ngl = o.ngl;
     if (d.kind == DeviceKind::cpu) {
         b.system_ram_bytes = b.device_bytes;
         b.system_usable_bytes = b.usable_bytes;
@@ -240,6 +241,25 @@ Placement place_on_device(const Needs& e, const ModelArch& a, const DeviceBudget
         return p;
     }
     p.headroom_bytes = p.usable_bytes - e.gpu_bytes;
+    // -ngl N: the person chose the layers. llama.cpp puts the last N blocks on the GPU and the
+    // output layer too only when N exceeds the blocks (src/llama-model.cpp load_tensors:
+    // i_gpu_start = n_layer - N, the output is layer n_layer), and fails to load when they do not fit.
+    if (b.ngl >= 0 && b.ngl < p.total_layers && engine_can_offload(e.engine)) {
+        const std::int64_t first_gpu = a.num_hidden_layers - b.ngl;
+        bytes_t on_gpu = e.gpu_fixed_bytes;
+        for (std::int64_t il = 0; il < a.num_hidden_layers; ++il) {
+            const bytes_t cost = (*e.layer_weights)[static_cast<size_t>(il)] + (*e.layer_kv)[static_cast<size_t>(il)];
+            if (il >= first_gpu) on_gpu += cost;
+            else p.offloaded_bytes += cost;
+        }
+        p.offloaded_bytes += e.head_bytes;  // the output layer stays in system RAM
+        p.gpu_layers = b.ngl;
+        p.headroom_bytes = p.usable_bytes - on_gpu;
+        const bytes_t gpu_side_used = b.kind == DeviceKind::unified ? std::min(on_gpu, p.usable_bytes) : 0;
+        const bool host_fits = e.host_bytes + p.offloaded_bytes <= p.system_usable_bytes - gpu_side_used;
+        p.verdict = p.headroom_bytes >= 0 && host_fits ? Verdict::fits_with_offload : Verdict::does_not_fit;
+        return p;
+    }
     if (p.headroom_bytes >= 0) {
         p.verdict = Verdict::fits;
         p.gpu_layers = p.total_layers;

@@ -30,6 +30,7 @@ struct DeviceBudget {
     bytes_t usable_bytes = 0;
     bytes_t system_ram_bytes = 0;
     bytes_t system_usable_bytes = 0;
+    std::int64_t ngl = -1;      // llama.cpp -ngl: layers the person puts on the GPU (-1: as many as fit)
 };
 DeviceBudget device_budget(const Device& device, Engine engine, const InferenceOptions& options);
 

@@ -56,7 +56,9 @@ std::vector<Token> tokenize(std::string_view text) {
         }
         const int kind = (c >= '0' && c <= '9') ? 1 : (c >= 'a' && c <= 'z') ? 2 : 0;
         // "8xh100": a count's "x" glued to a name is its own word.
-        if (kind == 2 && c == 'x' && cur_kind == 1 && i + 1 < text.size() && std::isalpha(static_cast<unsigned char>(text[i + 1]))) {
+        // Only after a count-sized number: "7900xtx" is an RX 7900 XTX, not 7900 x "tx".
+        if (kind == 2 && c == 'x' && cur_kind == 1 && cur.size() <= 2 && i + 1 < text.size() &&
+            std::isalpha(static_cast<unsigned char>(text[i + 1]))) {
             flush(true);
             cur = "x";
             cur_kind = 2;
@@ -316,7 +318,9 @@ void QuestionParser::read_intent(Scan& s) const {
     const bool train = qlora || lora || pretrain || full ||
                        any_phrase(q, {"train", "training", "trained", "finetune", "finetuning", "finetuned", "fine tune",
                                       "fine tuning", "fine tuned", "tune", "tuning", "sft", "dpo", "rlhf", "grpo"});
-    const bool how_many = any_phrase(q, {"how many", "number of gpus", "number of cards", "minimum gpus", "min gpus",
+    // "how many tokens per second" and "how many tps" ask about speed.
+    const bool how_many_speed = any_phrase(q, {"how many tokens", "how many tps", "how many t s", "how many tok"});
+    const bool how_many = !how_many_speed && any_phrase(q, {"how many", "number of gpus", "number of cards", "minimum gpus", "min gpus",
                                          "how much gpus", "gpus do i need", "gpus needed", "cards do i need"});
     const bool speed = any_phrase(q, {"how fast", "fast", "speed", "tokens per second", "token per second", "tokens s",
                                       "tok s", "t s", "tps", "throughput", "tokens sec", "tokens per sec", "slow", "latency"});
@@ -396,6 +400,7 @@ void QuestionParser::read_quantities(Scan& s) const {
     for (size_t i = 0; i < q.size(); ++i) {
         const std::string& w = q[i].text;
         if (w == "laptop" || w == "notebook" || w == "mobile") s.wants_laptop = true;
+        if (w == "max" && is_word(q, i + 1, {"q"})) s.wants_laptop = true;  // "Max-Q": NVIDIA's laptop GPUs
         if (w == "mac" || w == "macbook" || w == "imac" || w == "apple" || w == "unified") s.hint = Scan::mac;
         if ((w == "vram" || w == "card" || w == "gpu" || w == "gpus") && s.hint != Scan::mac) s.hint = Scan::gpu;
         if ((w == "no" || w == "without") && is_word(q, i + 1, {"gpu", "gpus", "graphics"})) s.no_gpu = true;
@@ -405,10 +410,11 @@ void QuestionParser::read_quantities(Scan& s) const {
         const double v = q[i].value;
         const std::string unit = i + 1 < q.size() ? q[i + 1].text : "";
         const bool unit_free = i + 1 < q.size() && !used[i + 1];
-        if (unit_free && (unit == "gb" || unit == "gib" || unit == "g" || unit == "tb" || unit == "mb") && v > 0) {
+        if (unit_free && (unit == "gb" || unit == "gib" || unit == "g" || unit == "gig" || unit == "gigs" || unit == "tb" || unit == "mb") && v > 0) {
             Size z{unit == "tb" ? v * 1024 : unit == "mb" ? v / 1024 : v, false, false};
             used[i] = used[i + 1] = true;
-            z.ram = is_word(q, i + 2, {"ram", "ddr4", "ddr5", "dram"}) || (is_word(q, i + 2, {"of"}) && is_word(q, i + 3, {"ram"})) ||
+            // "ddr5" tokenizes as "ddr" "5".
+            z.ram = is_word(q, i + 2, {"ram", "ddr", "lpddr", "dram", "sodimm"}) || (is_word(q, i + 2, {"of"}) && is_word(q, i + 3, {"ram"})) ||
                     (is_word(q, i + 2, {"system", "of"}) && is_word(q, i + 3, {"ram", "memory"})) ||
                     (is_word(q, i + 2, {"of"}) && is_word(q, i + 3, {"system"}) && is_word(q, i + 4, {"ram", "memory"}));
             z.vram = is_word(q, i + 2, {"vram", "card", "gpu"});
@@ -694,7 +700,7 @@ Expected<bool> QuestionParser::pick_device(Scan& s) const {
                 d = &c.devices[static_cast<size_t>(better)];
             } else {
                 s.out.ambiguities.push_back("the question says " + number_text(s.memory_gib) + " GB but the " + d->name + " has " +
-                                          number_text(d->memory_gib) + " GB; s.used " + number_text(d->memory_gib) + " GB");
+                                          number_text(d->memory_gib) + " GB; used " + number_text(d->memory_gib) + " GB");
             }
         }
         // "a100" or "4060 ti" alone: say when the same name also comes with other memory sizes.

@@ -107,6 +107,7 @@ Expected<Request> request_from_json(const Json& object) {
     r.ubatch = integer(field("ubatch"));
     r.wired_limit_mb = number(field("wired_limit_mb"));
     r.gpu_memory_utilization = number(field("gpu_memory_utilization"));
+    r.ngl = integer(field("ngl"));
     r.prompt = integer(field("prompt"));
     r.depth = integer(field("depth"));
     r.bandwidth_efficiency = number(field("bandwidth_efficiency"));
@@ -333,6 +334,11 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
             return make_error("unknown_kv_type", "unknown KV cache type \"" + r.kv_type + "\" (f16, bf16, fp8, q8_0, q4_0, ...)");
         }
         o.kv_type = t;
+        // A ggml cache type (q8_0, q4_0, ...) means llama.cpp when no engine is named.
+        if (!o.engine && t != KvType::f16 && t != KvType::bf16 && t != KvType::f32 && t != KvType::fp8) {
+            o.engine = Engine::llama_cpp;
+            out.assumptions.push_back(std::string("engine: llama.cpp (a ") + kv_type_name(t) + " KV cache is llama.cpp's)");
+        }
     }
     const std::string fa = to_lower(r.flash_attn);
     if (fa == "on" || fa == "true" || fa == "1") o.flash_attn = FlashAttn::on;
@@ -348,6 +354,7 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
     o.usable.reserve_bytes = r.reserve_gib >= 0 ? round_bytes(r.reserve_gib * GiB) : -1;
     o.gpu_memory_utilization = r.gpu_memory_utilization;
     o.units = r.units;
+    o.ngl = r.ngl;
     out.intent = r.intent;
     out.any_model = any_model;
     out.speed.prompt_tokens = r.prompt;

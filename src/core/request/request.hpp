@@ -45,6 +45,7 @@ struct Request {
     double gpu_memory_utilization = 0.9;
     Units units = Units::gb;
     Json training = Json::object();  // training options as training_options_from_json reads them
+    std::int64_t ngl = -1;           // llama.cpp -ngl
     std::int64_t prompt = 512;       // speed: prefill prompt length
     std::int64_t depth = 0;          // speed: tokens already in context
     double bandwidth_efficiency = 0;

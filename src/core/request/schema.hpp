@@ -52,6 +52,7 @@ inline constexpr FieldSpec kRequestFields[] = {
     {"wired_limit_mb", "wired-limit-mb", FieldKind::number, 0, 1e8, 0, "MB", "macOS iogpu.wired_limit_mb"},
     {"reserve", "reserve", FieldKind::size, 0, kMaxSizeGib, -1, "GB", "memory other programs keep on the device"},
     {"gpu_memory_utilization", "gpu-util", FieldKind::number, 0.01, 1, 0.9, "", "vLLM's share of the GPU"},
+    {"ngl", "ngl", FieldKind::integer, -1, 100000, -1, "layers", "llama.cpp -ngl: layers on the GPU (-1: as many as fit)"},
     {"prompt", "prompt", FieldKind::tokens, 1, kMaxContext, 512, "tokens", "prompt length for prefill speed (llama-bench pp512)"},
     {"depth", "depth", FieldKind::tokens, 0, kMaxContext, 0, "tokens", "tokens already in context when decoding (llama-bench tg128: 0)"},
     {"bandwidth_efficiency", "bandwidth-efficiency", FieldKind::number, 0, 1, 0, "", "fraction of peak memory bandwidth decode reaches (0: from measurements)"},

@@ -1,0 +1,17 @@
+// `willitfit validate [--json] [--points FILE]`: predicts every point of the validation set and
+// prints the error per category; exit status 1 when a category's median error passes its threshold.
+#pragma once
+
+#include <string>
+
+#include "facts/catalog.hpp"
+
+namespace wif::cli {
+
+// The validation set's default path, relative to the repository root.
+inline constexpr const char* kDefaultPointsPath = "tests/validation/points.json";
+
+// Returns 0 when every category meets its threshold, 1 when one does not or the file cannot be read.
+int run_validate(const wif::Catalog& catalog, bool json, const std::string& points_path);
+
+}  // namespace wif::cli

@@ -31,6 +31,13 @@ wif_deps_web() {
   wif_apt cmake make emscripten nlohmann-json3-dev
   command -v node >/dev/null 2>&1 || wif_apt nodejs npm
   command -v npm >/dev/null 2>&1 || wif_apt npm
+  # playwright-core 1.61 and esbuild run on Node 18 (Debian 12's) and newer; say so plainly otherwise.
+  local node_major
+  node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "$node_major" -lt 18 ]; then
+    echo "Node.js 18 or newer is needed (found $(node --version 2>/dev/null || echo none)): apt-get install nodejs npm" >&2
+    return 1
+  fi
   # Emscripten's JS optimizer needs acorn from Debian's module folder (see README, "Toolchain").
   export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
   if [ ! -d "$wif_root/web/node_modules/esbuild" ] || [ ! -d "$wif_root/web/node_modules/playwright-core" ]; then

@@ -15,12 +15,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dump = process.env.GGUF_DUMP ?? resolve(here, '../../build/tests/gguf_dump');
 
 let hf = null;
+const nodeMajor = Number(process.versions.node.split('.')[0]);
 try {
-  hf = await import('@huggingface/gguf');
+  if (nodeMajor >= 20) hf = await import('@huggingface/gguf');
 } catch {
   hf = null;
 }
-const skip = !hf ? '@huggingface/gguf is not installed (cd tests/files && npm install)'
+const skip = nodeMajor < 20 ? `@huggingface/gguf needs Node.js 20 (this is ${process.version})`
+  : !hf ? '@huggingface/gguf is not installed (cd tests/files && npm install)'
   : !existsSync(dump) ? `no gguf_dump at ${dump} (set GGUF_DUMP)` : false;
 
 // Values as the core prints them (64-bit integers as text), from @huggingface/gguf's typed values.

@@ -218,3 +218,18 @@ test('-ngl places exactly that many layers, and too many is an error of memory, 
   assert.equal(at(20).verdict, 'fits_with_offload');
   assert.equal(at(60).verdict, 'does_not_fit');  // 60 of 80 blocks of a 42 GB model cannot sit in 16 GB
 });
+
+test('the issue seed: Llama 3.3 70B on a 16 GB RX 7600 XT with 64 GB DDR4-3200 under ollama', () => {
+  // Measured (issue 8): Q4_K_M 27/81 layers, about 1.34 tokens/s (0.99 on the CPU alone);
+  // Q2_K 46/81 layers, about 2.42 tokens/s. Layers within 2, speed within 30%.
+  const at = (quant) => run('infer', '--model', 'llama-3.3-70b', '--quant', quant, '--device', 'rx-7600-xt', '--ram', '64GB',
+    '--engine', 'ollama', '--ram-bandwidth', '51.2', '--json').json();
+  const q4 = at('Q4_K_M');
+  assert.equal(q4.total_layers, 81);
+  assert.ok(Math.abs(q4.gpu_layers - 27) <= 2, `Q4_K_M layers ${q4.gpu_layers}`);
+  assert.ok(Math.abs(q4.tokens_per_second.decode / 1.34 - 1) <= 0.3, `Q4_K_M ${q4.tokens_per_second.decode} t/s`);
+  assert.ok(Math.abs(q4.speed.cpu_only_decode_tps / 0.99 - 1) <= 0.3);
+  const q2 = at('Q2_K');
+  assert.ok(Math.abs(q2.gpu_layers - 46) <= 2, `Q2_K layers ${q2.gpu_layers}`);
+  assert.ok(Math.abs(q2.tokens_per_second.decode / 2.42 - 1) <= 0.3, `Q2_K ${q2.tokens_per_second.decode} t/s`);
+});

@@ -16,6 +16,7 @@ import { renderQuants, renderDevices } from './page/tables.mjs';
 import { renderChart } from './page/chart.mjs';
 import { labels, fillForm, formState, toRequest } from './page/form.mjs';
 import { fillTrainForm, trainFormState, trainRequest, TRAIN_DEFAULTS } from './page/train.mjs';
+import { installFileReader } from './page/file.mjs';
 
 const $ = (id) => document.getElementById(id);
 const EXAMPLE = '7B fp16 on an 8GB RTX 4060?';
@@ -301,6 +302,7 @@ async function main() {
   showUnits();
   if (!Object.keys(input).length) input = { q: EXAMPLE };
   bind();
+  if (store.mode === 'full') installFileReader(startFull);
   answer(input);
   performance.mark('wif-ready');
   document.documentElement.dataset.ready = 'true';

@@ -280,6 +280,15 @@ export interface PageResult<A> {
   curve?: { ok: true; max_context: number; points: CurvePoint[] };
 }
 
+/** What a model file's header holds (`willitfit inspect --json` without the tensor list). */
+export interface ModelFileInfo {
+  format: 'gguf' | 'gguf-mmproj' | 'safetensors'; architecture: string; name: string; file_type: string; quant_method: string;
+  arch_known: boolean; arch: Record<string, unknown>; weight_bytes: number; mmproj_bytes: number; params: number;
+  stored_elements: number; file_bytes: number; tensor_count: number;
+  bytes_by_type: { type: string; tensors: number; bytes: number }[]; notes: string[];
+}
+export type InspectResult = ({ ok: true; file: ModelFileInfo } | (WifError & { error: { need_bytes?: number } })) & { bytes_read?: number };
+
 export interface WillItFit {
   readonly version: string;
   /** 'core' (load()): memory, speed, device count, what fits; 'full' (loadFull()): also training and serving. */
@@ -298,6 +307,12 @@ export interface WillItFit {
   answer_page_more(points?: number): Omit<PageResult<never>, 'answer'>;
   /** Bytes as the core writes them: "14 GB", "512 MB" or "13 GiB", "512 MiB". */
   format_bytes(bytes: number, units?: 'gb' | 'gib'): string;
+  /** Full module: a model file's header from its first bytes (`size`: the whole file's). need_more: call again with error.need_bytes bytes. */
+  inspect_file(bytes: Uint8Array, size: number): InspectResult;
+  /** Full module: inspect_file over a File or Blob, reading only the header with slice() (1 MiB first). */
+  read_file(file: Blob): Promise<InspectResult>;
+  /** Full module: answers a request without a model (device, ctx, ...) about the file read last. */
+  answer_file(input: Request, options?: { units?: 'gb' | 'gib' }): Answer | WifError;
   list_models(): CatalogModel[];
   list_devices(): CatalogDevice[];
   list_quants(): CatalogQuant[];

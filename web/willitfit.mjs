@@ -103,6 +103,26 @@ function requestText(input) {
   return JSON.stringify(input);
 }
 
+// Model files: the header only, read from the start of a Blob/File with slice() (1 MiB first, then
+// what the core says the header needs, at least twice as much each time, up to 512 MiB): a 100 GB
+// file costs a few MB of reading, and nothing leaves the machine.
+const MAX_HEADER = 512 * 1024 * 1024;
+const needFull = (what) => ({ ok: false, error: { code: 'module_needed', message: `${what} needs the full module: use loadFull()` } });
+async function readHeader(core, blob) {
+  if (!blob || typeof blob.slice !== 'function' || typeof blob.size !== 'number') throw new TypeError('expected a File or Blob');
+  const size = blob.size;
+  let want = Math.min(1 << 20, size);
+  for (;;) {
+    const head = new Uint8Array(await blob.slice(0, want).arrayBuffer());
+    const r = call(core.inspect_file, head, size);
+    r.bytes_read = head.length;
+    if (r.ok || r.error.code !== 'need_more' || want >= size) return r;
+    const next = Math.min(Math.max(Number(r.error.need_bytes) || 0, want * 2), size);
+    if (next > MAX_HEADER) return { ok: false, error: { code: 'header_too_large', message: 'the header is larger than 512 MiB' }, bytes_read: want };
+    want = next;
+  }
+}
+
 function wrap(core, kind) {
   const api = {
     version: core.version(),
@@ -135,6 +155,19 @@ function wrap(core, kind) {
     list_models: () => call(core.list, 'models').models,
     list_devices: () => call(core.list, 'devices').devices,
     list_quants: () => call(core.list, 'quants').quants,
+    /**
+     * Reads a .gguf or .safetensors file's header (full module): `bytes` is the start of the file
+     * (a Uint8Array), `size` the whole file's size. { ok, file } or { ok: false, error } (code
+     * 'need_more' with error.need_bytes: call again with that many bytes). The file is kept for
+     * answer_file.
+     */
+    inspect_file: core.inspect_file ? (bytes, size) => call(core.inspect_file, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), Number(size))
+      : () => needFull('reading a model file'),
+    /** inspect_file over a File or Blob, reading only the header's bytes with slice(); adds bytes_read. */
+    read_file: core.inspect_file ? (blob) => readHeader(core, blob) : async () => needFull('reading a model file'),
+    /** Answers a request without a model ({ device | memory, ctx, ... }) about the file read last. */
+    answer_file: core.answer_file ? (input, { units = '' } = {}) => call(core.answer_file, requestText(input), units === 'gib' || units === 'gb' ? units : '')
+      : () => needFull('answering about a model file'),
     /** Every catalog model x format x device; `rows` adds the per-combination results. */
     sweep: (ctx = 4096, rows = false) => call(core.sweep, ctx, !!rows),
   };

@@ -205,3 +205,74 @@ EMSCRIPTEN_BINDINGS(willitfit_page) {
     emscripten::function("answer_page_more", &answer_page_more);
     emscripten::function("format_bytes", &format_bytes);
 }
+
+// ---- A model file's header (the full module only) ---------------------------------------------
+//
+// inspect_file: the page reads the head of a .gguf / .safetensors file with File.slice (never the
+// whole file) and passes those bytes (a Uint8Array: Embind copies it into a std::string as it is,
+// byte for byte) with the file's size. The answer is {"ok": true, "file": <write_model_file,
+// without the tensor list>}, or {"ok": false, "error": {"code": "need_more", "message",
+// "need_bytes": N}} when the header runs past the bytes given (read N bytes from the start and
+// call again), or another error. The file read last is kept for answer_file, which answers a
+// request (device, quant, ctx, ... but no model) about it with the file's shape and exact weights.
+#ifndef WIF_PAGE_CORE
+#include <cmath>
+#include <memory>
+
+#include "files/model_file.hpp"
+
+namespace {
+
+std::shared_ptr<const wif::ModelFile>& kept_file() {
+    static std::shared_ptr<const wif::ModelFile> file;
+    return file;
+}
+
+std::string inspect_file(const std::string& head, double file_size) {
+    if (!(file_size >= 0 && file_size < 9.0e15) || std::floor(file_size) != file_size) {
+        return fail(wif::make_error("invalid_argument", "inspect_file: the file size must be a whole number of bytes"));
+    }
+    kept_file().reset();  // a failed read leaves no earlier file behind to be answered by mistake
+    const auto size = static_cast<std::uint64_t>(file_size);
+    if (head.size() > size) return fail(wif::make_error("invalid_argument", "inspect_file: more bytes given than the file holds"));
+    std::uint64_t need = 0;
+    wif::Expected<wif::ModelFile> file = wif::inspect_model_file(head, size, &need);
+    if (!file) {
+        wif::JsonWriter w;
+        w.begin_object().field("ok", false).key("error").begin_object();
+        w.field("code", file.error().code).field("message", file.error().message);
+        if (file.error().code == "need_more") w.field("need_bytes", static_cast<std::int64_t>(need));
+        w.end_object().end_object();
+        return w.take();
+    }
+    auto kept = std::make_shared<const wif::ModelFile>(std::move(file.value()));
+    kept_file() = kept;
+    return wrap("file", [&](wif::JsonWriter& w) { wif::write_model_file(w, *kept, false); });
+}
+
+// `input`: request JSON without a model (the kept file is the model). `units` as for answer_page.
+// Returns the answer as answer_page writes it. It leaves answer_page's last answer alone, so the
+// page's own answer and a file's answer never mix.
+std::string answer_file(const std::string& input, const std::string& units) {
+    if (!catalog()) return fail(catalog().error());
+    if (!kept_file()) return fail(wif::make_error("no_file", "answer_file: read a model file with inspect_file first"));
+    wif::Expected<Json> parsed = wif::parse_json(input, "request");
+    if (!parsed) return fail(parsed.error());
+    wif::Expected<wif::Request> request = wif::request_from_json(parsed.value());
+    if (!request) return fail(request.error());
+    if (units_of(units)) request->units = *units_of(units);
+    request->model_file = kept_file();
+    wif::Expected<wif::Answer> a = wif::answer_request(catalog().value(), request.value());
+    if (!a) return fail(a.error());
+    wif::JsonWriter w;
+    wif::write_answer(w, a.value());
+    return w.take();
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(willitfit_files) {
+    emscripten::function("inspect_file", &inspect_file);
+    emscripten::function("answer_file", &answer_file);
+}
+#endif

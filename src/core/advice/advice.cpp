@@ -253,7 +253,7 @@ std::vector<Suggestion> suggestions(const Catalog& c, const ResolvedRequest& r, 
             return alt && alt->verdict == Verdict::fits;
         };
         const int count = static_cast<int>(smallest_that_fits(e.gpu_count + 1, 8, fits));
-        const Expected<Estimate> alt = estimate_variant(r, {.count = count});
+        const Expected<Estimate> alt = count > 0 ? estimate_variant(r, {.count = count}) : Expected<Estimate>(Error{});
         if (count > 0 && alt) {
             Suggestion s;
             s.kind = "count";

@@ -38,7 +38,7 @@ struct Variant {
     const Device* device = nullptr;     // another device
     std::int64_t context = 0;           // another context (0: as requested)
     int count = 0;                      // another device count (0: as requested)
-    std::optional<KvType> kv_type;      // another KV-cache type
+    std::optional<KvType> kv_type = std::nullopt;  // another KV-cache type
     const WeightBreakdown* weights = nullptr;  // precomputed weights for the format the engine loads
 };
 Expected<Estimate> estimate_variant(const ResolvedRequest& request, const Variant& variant);

@@ -76,13 +76,12 @@ std::string what_fits_headline(const Answer& a) {
 namespace {
 
 // The speed stage, after placement: tokens/s where the model runs at all.
-void add_speed(Answer& a, const InferenceOptions& options) {
+void add_speed(Answer& a) {
     const ResolvedRequest& q = a.request;
     if (a.estimate.verdict == Verdict::does_not_fit) {
         a.speed_error = "it does not fit on " + q.device.name + ", so it does not run there";
         return;
     }
-    (void)options;
     Expected<SpeedEstimate> s = estimate_speed(q.model, a.estimate, q.device, q.speed);
     if (s) a.speed = std::move(s.value());
     else a.speed_error = s.error().message;
@@ -147,7 +146,7 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     a.estimate.assumptions.insert(a.estimate.assumptions.begin(), q.assumptions.begin(), q.assumptions.end());
     a.max_context = largest_context(at_count);
     a.suggestions = suggestions(c, at_count, a.estimate, a.max_context);
-    add_speed(a, at_count.options);
+    add_speed(a);
     a.headline = a.estimate.headline;
     a.explanation = a.estimate.explanation;
     a.assumptions = a.estimate.assumptions;

@@ -151,6 +151,16 @@ std::int64_t count_of(double v, double scale) {
     return checked_int(n, 0, 1'000'000'000'000'000'000LL, true).value_or(n > 0 ? 1'000'000'000'000'000'000LL : 0);
 }
 
+std::string number_text(double v);
+
+// "NVIDIA GeForce RTX 4060 Ti (16 GB)"; a name that already says its size ("RTX 3080 Laptop GPU
+// (16 GB)", "H100 SXM5 80GB") is left as it is.
+std::string sized_name(const Device& d) {
+    const bool sized = d.name.find(" GB") != std::string::npos || d.name.find("GB)") != std::string::npos ||
+                       d.name.find("GB ") != std::string::npos || (d.name.size() > 2 && d.name.compare(d.name.size() - 2, 2, "GB") == 0);
+    return sized ? d.name : d.name + " (" + number_text(d.memory_gib) + " GB)";
+}
+
 std::string number_text(double v) {
     // Checked: a number typed in a question may be far outside int64 (1e23).
     if (v == std::floor(v)) {
@@ -712,16 +722,14 @@ Expected<bool> QuestionParser::pick_device(Scan& s) const {
                 if (other.id == d->id || other.kind != d->kind || std::fabs(other.memory_gib - d->memory_gib) < 0.01) continue;
                 if (s.wants_laptop != (other.segment == "laptop")) continue;
                 if (any_alias_contains(device_aliases_[k], piece)) {
-                    // "RTX 3080 Laptop GPU (16 GB)" already says its size.
-                    const bool sized = other.name.find(" GB") != std::string::npos || other.name.find("GB)") != std::string::npos;
-                    others += (others.empty() ? "" : ", ") + other.name + (sized ? "" : " (" + number_text(other.memory_gib) + " GB)");
+                    others += (others.empty() ? "" : ", ") + sized_name(other);
                     s.out.device_candidates.push_back(other.id);
                 }
             }
             if (!others.empty()) {
                 s.out.device_candidates.insert(s.out.device_candidates.begin(), d->id);
-                s.out.ambiguities.push_back("\"" + s.device_words + "\" also names " + others + "; answered for the " + d->name + " (" +
-                                          number_text(d->memory_gib) + " GB): add the memory size to choose");
+                s.out.ambiguities.push_back("\"" + s.device_words + "\" also names " + others + "; answered for the " + sized_name(*d) +
+                                            ": add the memory size to choose");
             }
         }
         s.r.device = d->id;

@@ -642,6 +642,13 @@ Expected<bool> QuestionParser::pick_model(Scan& s) const {
         s.out.understood.push_back("model size: " + s.params_text + " parameters");
     } else {
         if (s.r.intent == Intent::what_fits) return true;  // the question asks which models
+        // A device and no model ("rtx 4090?", "on a 24GB card with 32k context"): what runs on it,
+        // said so in what was understood.
+        if (s.device_entry >= 0 || s.memory_gib > 0) {
+            s.r.intent = Intent::what_fits;
+            out_intent(s, "what runs on this device (the question names no model)");
+            return true;
+        }
         return make_error("no_model", "the question names no model and no size; try \"7B\" or a name like \"llama 3.1 8b\"");
     }
 

@@ -141,8 +141,7 @@ std::optional<wif::Answer>& last_answer() {
 void write_more(wif::JsonWriter& w, const wif::Answer& answer, int points) {
     if (answer.intent == wif::Intent::what_fits) return;
     const wif::Catalog& c = catalog().value();
-    wif::ResolvedRequest r = answer.request;
-    if (answer.intent == wif::Intent::device_count && answer.devices_needed > 0) r.options.gpu_count = answer.devices_needed;
+    const wif::ResolvedRequest& r = answer.request;  // at the device count the answer is about
     w.key("quants").begin_object().field("ok", true).key("options");
     wif::write_options(w, wif::quant_options(c, r));
     w.end_object().key("devices").begin_object().field("ok", true).key("options");

@@ -73,7 +73,6 @@ std::vector<Option> model_options(const Catalog& c, const ResolvedRequest& r) {
     std::vector<Option> out;
     out.reserve(c.models.size());
     ResolvedRequest each = r;
-    each.options.gpu_count = r.options.gpu_count;
     for (const ModelEntry& m : c.models) {
         each.model = prepare_model(m.id, m.name, m.arch);
         Option o = option_from(m.id, m.name, estimate_variant(each, {}));

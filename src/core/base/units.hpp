@@ -21,6 +21,7 @@ inline constexpr bytes_t GiB = 1024 * MiB;
 inline constexpr double GB = 1e9;  // SI gigabyte, what people and Hugging Face mean by "GB"
 
 enum class Units { gb, gib };
+inline const char* units_name(Units u) { return u == Units::gib ? "gib" : "gb"; }
 
 // Rounds a non-negative double to the nearest integer byte count (half up; inline because the
 // per-tensor loops call it millions of times in a sweep).

@@ -19,6 +19,11 @@ bytes_t os_reserve(bytes_t ram) { return std::max<bytes_t>(2 * GiB, ram / 10); }
 
 bytes_t Device::memory_bytes() const { return round_bytes(memory_gib * static_cast<double>(GiB)); }
 
+bool Device::name_says_size() const {
+    return name.find(" GB") != std::string::npos || name.find("GB)") != std::string::npos || name.find("GB ") != std::string::npos ||
+           (name.size() > 2 && name.compare(name.size() - 2, 2, "GB") == 0);
+}
+
 UsableMemory usable_memory(const Device& d, const UsableOptions& o, bool describe) {
     UsableMemory u;
     u.device_bytes = d.memory_bytes();

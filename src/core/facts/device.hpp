@@ -36,6 +36,9 @@ struct Device {
     std::string source;
 
     bytes_t memory_bytes() const;
+    // Whether the name already says its memory ("RTX 3080 Laptop GPU (16 GB)", "H100 SXM5 80GB"),
+    // so words about it need not add "(16 GB)" again.
+    bool name_says_size() const;
     bool is_apple() const { return kind == DeviceKind::unified && vendor == "apple"; }
 };
 

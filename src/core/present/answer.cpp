@@ -1,6 +1,7 @@
 #include "present/answer.hpp"
 
 #include "present/explain.hpp"
+#include "present/items_json.hpp"
 #include "present/speed_json.hpp"
 #include "present/training_json.hpp"
 #include "request/training_request.hpp"
@@ -43,9 +44,8 @@ void write_request(JsonWriter& w, const Request& r) {
     w.end_object();
 }
 
-}  // namespace
-
-namespace {
+// "2 x NVIDIA GeForce RTX 4090", or the name alone for one.
+std::string times(int count, const std::string& name) { return (count > 1 ? std::to_string(count) + " x " : std::string()) + name; }
 
 // Headlines of the intents that are not one estimate's verdict; numbers first, then these words.
 std::string device_count_headline(const Answer& a) {
@@ -55,9 +55,9 @@ std::string device_count_headline(const Answer& a) {
     const std::string what = r.model.name + " in " + e.quant.id;
     if (a.devices_needed == 0) {
         if (r.device.kind != DeviceKind::gpu) return "No single " + r.device.name + " holds " + what + "; this calculator does not split a model across machines.";
-        return "Even 64 x " + r.device.name + " would not hold " + what + " with " + engine_name(e.engine) + ".";
+        return "Even " + times(kMaxDevices, r.device.name) + " would not hold " + what + " with " + engine_name(e.engine) + ".";
     }
-    return "You need " + std::to_string(a.devices_needed) + " x " + r.device.name + " for " + what + ": " +
+    return "You need " + times(a.devices_needed, r.device.name) + " for " + what + ": " +
            format_bytes(e.gpu_bytes, u) + " of " + format_bytes(e.usable_bytes, u) + " usable.";
 }
 
@@ -65,15 +65,11 @@ std::string what_fits_headline(const Answer& a) {
     const ResolvedRequest& r = a.request;
     int fit = 0;
     for (const Option& o : a.models) fit += o.error.empty() && o.verdict == Verdict::fits;
-    const std::string where = (r.options.gpu_count > 1 ? std::to_string(r.options.gpu_count) + " x " : std::string()) + r.device.name;
+    const std::string where = times(r.options.gpu_count, r.device.name);
     if (fit == 0) return "None of the " + std::to_string(a.models.size()) + " catalog models fits entirely on " + where + " in " + r.quant.id + ".";
     return std::to_string(fit) + " of " + std::to_string(a.models.size()) + " catalog models fit on " + where + " in " + r.quant.id +
            "; the largest is " + a.models.front().name + " (" + format_params(a.models.front().params) + " parameters).";
 }
-
-}  // namespace
-
-namespace {
 
 // The speed stage, after placement: tokens/s where the model runs at all.
 void add_speed(Answer& a) {
@@ -131,21 +127,20 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
         a.assumptions = q.assumptions;
         return a;
     }
-    ResolvedRequest at_count = q;
     if (a.intent == Intent::device_count) {
+        // The answer is about the fewest devices that hold it: the rest of it is at that count.
         a.devices_needed = devices_needed(q);
-        if (a.devices_needed > 0) at_count.options.gpu_count = a.devices_needed;
+        if (a.devices_needed > 0) a.request.options.gpu_count = a.devices_needed;
     }
-    Expected<Estimate> e = estimate_inference(q.model, q.quant, q.device, at_count.options,
-                                              q.file_weights ? &*q.file_weights : nullptr);
+    Expected<Estimate> e = estimate_inference(q.model, q.quant, q.device, q.options, q.file_weights ? &*q.file_weights : nullptr);
     if (!e) return e.error();
     a.estimate = std::move(e.value());
     // The words, from the finished numbers.
-    explain_estimate(a.estimate, q.model, q.device, at_count.options);
+    explain_estimate(a.estimate, q.model, q.device, q.options);
     // Assumptions from resolving the request come first: they are what the person left out.
     a.estimate.assumptions.insert(a.estimate.assumptions.begin(), q.assumptions.begin(), q.assumptions.end());
-    a.max_context = largest_context(at_count);
-    a.suggestions = suggestions(c, at_count, a.estimate, a.max_context);
+    a.max_context = largest_context(q);
+    a.suggestions = suggestions(c, q, a.estimate, a.max_context);
     add_speed(a);
     a.headline = a.estimate.headline;
     a.explanation = a.estimate.explanation;
@@ -154,8 +149,7 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     if (a.intent == Intent::speed) {
         // "How fast?" is answered first; the memory that makes it possible follows.
         a.headline = a.speed ? "About " + speed_rate(*a.speed) + " for " + q.model.name + " in " + a.estimate.quant.id + " on " +
-                                   (at_count.options.gpu_count > 1 ? std::to_string(at_count.options.gpu_count) + " x " : std::string()) +
-                                   q.device.name + (speedup_words(*a.speed).empty() ? "" : " (" + speedup_words(*a.speed) + ")") + "."
+                                   times(q.options.gpu_count, q.device.name) + (speedup_words(*a.speed).empty() ? "" : " (" + speedup_words(*a.speed) + ")") + "."
                              : "No speed: " + a.speed_error + ". " + a.estimate.headline;
         if (a.speed) {
             std::vector<std::string> lines = explain_speed(*a.speed, u);
@@ -169,7 +163,7 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
         if (!sv) return sv.error();
         a.serving = std::move(sv.value());
         const ServingEstimate& sv_ = *a.serving;
-        const std::string where = (sv_.gpu_count > 1 ? std::to_string(sv_.gpu_count) + " x " : std::string()) + q.device.name;
+        const std::string where = times(sv_.gpu_count, q.device.name);
         a.headline = sv_.fits ? "vLLM serves " + q.model.name + " in " + a.estimate.quant.id + " on " + where + ": " +
                                     format_bytes(sv_.kv_budget_bytes, u) + " for the KV cache, " + format_int(sv_.max_sequences) +
                                     " requests of " + format_int(sv_.max_model_len) + " tokens at once."
@@ -205,7 +199,7 @@ void what_fits_fields(JsonWriter& w, const Answer& a) {
     w.key("quant").begin_object().field("id", r.quant.id).field("name", r.quant.name).end_object();
     w.key("models");
     write_options(w, a.models);
-    w.field("assumptions", r.assumptions).field("units", r.options.units == Units::gib ? "gib" : "gb");
+    w.field("assumptions", a.assumptions).field("units", units_name(r.options.units));
 }
 
 void model_fields(JsonWriter& w, const ResolvedRequest& r) {
@@ -229,7 +223,7 @@ void training_fields(JsonWriter& w, const Answer& a) {
     write_training_fields(w, *a.training, r.options.units, r.model.name);
     model_fields(w, r);
     device_fields(w, r.device, static_cast<int>(a.training->options.gpu_count));
-    w.field("assumptions", a.assumptions).field("units", r.options.units == Units::gib ? "gib" : "gb");
+    w.field("assumptions", a.assumptions).field("units", units_name(r.options.units));
 }
 #endif
 
@@ -271,15 +265,7 @@ void answer_fields(JsonWriter& w, const Answer& a) {
     w.field("weights_bytes", e.weights_bytes).field("kv_cache_bytes", e.kv_cache_bytes);
     w.field("compute_bytes", e.compute_bytes).field("overhead_bytes", e.overhead_bytes);
     w.field("total_bytes", e.total_bytes).field("gpu_bytes", e.gpu_bytes).field("host_bytes", e.host_bytes);
-    w.key("items").begin_array();
-    for (const LineItem& i : e.items) {
-        w.begin_object();
-        w.field("key", i.key).field("category", item_category_name(i.category)).field("label", i.label);
-        w.field("bytes", i.bytes).field("location", location_name(i.location));
-        w.field("formula", i.formula).field("source", i.source);
-        w.end_object();
-    }
-    w.end_array();
+    write_items(w, e.items, item_category_name);
     w.end_object();
 
     w.field("usable_bytes", e.usable_bytes).field("device_bytes", e.device_bytes).field("headroom_bytes", e.headroom_bytes);
@@ -314,7 +300,7 @@ void answer_fields(JsonWriter& w, const Answer& a) {
         w.end_object();
     }
     w.end_array();
-    w.field("units", a.request.options.units == Units::gib ? "gib" : "gb");
+    w.field("units", units_name(a.request.options.units));
 }
 
 }  // namespace

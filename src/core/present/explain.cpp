@@ -10,10 +10,9 @@ std::string fmt(bytes_t b, Units u) { return format_bytes(b, u); }
 
 std::string device_phrase(const Device& d, int count) {
     const std::string memory = format_sig3(d.memory_gib) + " GB";
-    const bool named_size = d.name.find(" GB") != std::string::npos || d.name.find("GB)") != std::string::npos;
     if (d.id.rfind("custom-", 0) == 0) return count > 1 ? std::to_string(count) + " x " + memory + " GPUs" : d.name;
     if (count > 1) return std::to_string(count) + " x " + d.name + " (" + memory + " each)";
-    return named_size ? "the " + d.name : "the " + d.name + " (" + memory + ")";
+    return d.name_says_size() ? "the " + d.name : "the " + d.name + " (" + memory + ")";
 }
 
 std::string element_bytes_text(KvType t) {

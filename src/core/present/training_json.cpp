@@ -1,5 +1,7 @@
 #include "present/training_json.hpp"
 
+#include "present/items_json.hpp"
+
 #include <cmath>
 
 namespace wif {
@@ -189,15 +191,7 @@ void write_training_fields(JsonWriter& w, const TrainingEstimate& e, Units u, co
     w.field("overhead_bytes", e.overhead_bytes).field("total_bytes", e.total_bytes);
     w.field("usable_bytes", e.usable_bytes).field("device_bytes", e.device_bytes).field("host_bytes", e.host_bytes);
     w.field("per_gpu", true);
-    w.key("items").begin_array();
-    for (const TrainingItem& i : e.items) {
-        w.begin_object();
-        w.field("key", i.key).field("category", train_category_name(i.category)).field("label", i.label);
-        w.field("bytes", i.bytes).field("location", location_name(i.location));
-        w.field("formula", i.formula).field("source", i.source);
-        w.end_object();
-    }
-    w.end_array();
+    write_items(w, e.items, train_category_name);
     w.end_object();
 
     w.field("trainable_params", e.trainable_params).field("total_params", e.total_params);

@@ -153,12 +153,9 @@ std::int64_t count_of(double v, double scale) {
 
 std::string number_text(double v);
 
-// "NVIDIA GeForce RTX 4060 Ti (16 GB)"; a name that already says its size ("RTX 3080 Laptop GPU
-// (16 GB)", "H100 SXM5 80GB") is left as it is.
+// "NVIDIA GeForce RTX 4060 Ti (16 GB)"; a name that already says its size is left as it is.
 std::string sized_name(const Device& d) {
-    const bool sized = d.name.find(" GB") != std::string::npos || d.name.find("GB)") != std::string::npos ||
-                       d.name.find("GB ") != std::string::npos || (d.name.size() > 2 && d.name.compare(d.name.size() - 2, 2, "GB") == 0);
-    return sized ? d.name : d.name + " (" + number_text(d.memory_gib) + " GB)";
+    return d.name_says_size() ? d.name : d.name + " (" + number_text(d.memory_gib) + " GB)";
 }
 
 std::string number_text(double v) {
@@ -482,9 +479,9 @@ void QuestionParser::read_quantities(Scan& s) const {
     }
     // Sizes: with a device named or another size given, one said to be RAM is the system RAM beside
     // it ("a 16GB GPU with 64GB RAM"); alone, "64GB RAM" is a CPU-only machine.
+    const bool device_size = std::any_of(sizes.begin(), sizes.end(), [](const Size& y) { return !y.ram; });
     for (const Size& z : sizes) {
-        const bool other = std::any_of(sizes.begin(), sizes.end(), [&](const Size& y) { return !y.ram; });
-        if (z.ram && (device_named || other)) r.ram_gib = z.gib;
+        if (z.ram && (device_named || device_size)) r.ram_gib = z.gib;
         else s.memory_gib = z.gib;
     }
     if (r.ram_gib > 0 && s.hint == Scan::cpu && s.memory_gib > 0) s.hint = Scan::gpu;

@@ -64,6 +64,8 @@ Expected<std::int64_t> parse_integer(const std::string& text, const std::string&
     return static_cast<std::int64_t>(v);
 }
 
+}  // namespace
+
 Expected<double> parse_real(const std::string& text, const std::string& flag, double min, double max) {
     const char* begin = text.c_str();
     char* end = nullptr;
@@ -74,8 +76,6 @@ Expected<double> parse_real(const std::string& text, const std::string& flag, do
     }
     return v;
 }
-
-}  // namespace
 
 Expected<std::int64_t> parse_tokens(const std::string& text, const std::string& flag) {
     const char* begin = text.c_str();

@@ -30,6 +30,9 @@ Expected<Request> train_request(const Args& args);
 // The request fields among the flags, as a JSON object (shared by infer, serve, fit and train).
 Expected<Json> request_json(const Args& args);
 
+// A real number in [min, max]; the message names the flag.
+Expected<double> parse_real(const std::string& text, const std::string& flag, double min, double max);
+
 // "8192", "8k", "32K", "128k" -> tokens (at most kMaxContext).
 Expected<std::int64_t> parse_tokens(const std::string& text, const std::string& flag);
 

@@ -239,14 +239,13 @@ int fit(const wif::Catalog& c, const wif::cli::Args& args) {
     wif::Expected<wif::Request> request = wif::cli::infer_request(args);
     if (!request) return fail(request.error(), args.json, request.error().code == "usage" ? 2 : 1);
     wif::Request& r = request.value();
+    if (const auto attached = attach_model_file(args, r); !attached) return fail(attached.error(), args.json, 1);
     // About reading speed, so the best setup is one a person can chat with [estimate: ~5 words/s].
     double min_speed = 5;
     if (auto it = args.flags.find("min-speed"); it != args.flags.end()) {
-        char* end = nullptr;
-        min_speed = std::strtod(it->second.c_str(), &end);
-        if (end == it->second.c_str() || *end != '\0' || !(min_speed >= 0 && min_speed <= 1e6)) {
-            return fail(wif::make_error("invalid_argument", "--min-speed: expected tokens per second from 0 to 1000000"), args.json, 2);
-        }
+        const wif::Expected<double> v = wif::cli::parse_real(it->second, "min-speed", 0, 1e6);
+        if (!v) return fail(v.error(), args.json, 2);
+        min_speed = v.value();
     }
     if (r.model.empty() && r.hf_config.empty() && r.params == 0 && !r.model_file) {
         r.intent = wif::Intent::what_fits;

@@ -233,3 +233,15 @@ test('the issue seed: Llama 3.3 70B on a 16 GB RX 7600 XT with 64 GB DDR4-3200 u
   assert.ok(Math.abs(q2.gpu_layers - 46) <= 2, `Q2_K layers ${q2.gpu_layers}`);
   assert.ok(Math.abs(q2.tokens_per_second.decode / 2.42 - 1) <= 0.3, `Q2_K ${q2.tokens_per_second.decode} t/s`);
 });
+
+test('fit --gguf sizes the model in the file, not the catalog', (t) => {
+  const dump = new URL('../../build/tests/gguf_dump', import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), 'wif-gguf-'));
+  const made = spawnSync(dump, ['--write-corpus', dir]);
+  if (made.status !== 0) return t.skip('no gguf_dump built');
+  const fit = run('fit', '--gguf', join(dir, 'llama-q4_k_m.gguf'), '--device', 'rtx-4090', '--json');
+  assert.equal(fit.status, 0, fit.err);
+  const a = fit.json();
+  assert.equal(a.intent, 'fit');  // not "what runs on this device": the file names the model
+  assert.ok(a.setups.length > 0);
+});

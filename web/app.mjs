@@ -12,7 +12,7 @@ import { useCore, esc, bytes } from './page/format.mjs';
 import { renderAnswer, setTrainingView } from './page/answer.mjs';
 import { bar } from './page/bar.mjs';
 import { factGrid } from './page/speed.mjs';
-import { renderQuants, renderDevices } from './page/tables.mjs';
+import { renderQuants, renderDevices, renderSetups } from './page/tables.mjs';
 import { renderChart } from './page/chart.mjs';
 import { labels, fillForm, formState, toRequest } from './page/form.mjs';
 import { fillTrainForm, trainFormState, trainRequest, TRAIN_DEFAULTS } from './page/train.mjs';
@@ -38,7 +38,7 @@ function showLinks(url) {
 
 // ---- the panels under the answer ---------------------------------------------------------------
 
-const PANELS = ['quants', 'devices-fit', 'chart'];
+const PANELS = ['setups', 'quants', 'devices-fit', 'chart'];
 function clearPanels(why) {
   for (const id of PANELS) $(id).innerHTML = `<p class="muted stale">${esc(why)}</p>`;
 }
@@ -59,8 +59,13 @@ function listCatalog() {
 function renderPanels(result) {
   const res = result.answer;
   if (!res.ok) { clearPanels('No answer for this question, so nothing to compare: see the message above.'); return; }
-  if (!result.quants) { clearPanels(res.intent === 'what_fits' ? 'The models that run on this device are listed above.' : ''); return; }
+  if (!result.quants) {
+    clearPanels(res.intent === 'what_fits' ? 'The models that run on this device are listed above.'
+      : res.intent === 'sizes' ? 'Name a device (or pick one above) to compare formats and devices.' : '');
+    return;
+  }
   listCatalog();
+  renderSetups($('setups'), result.setups, res);
   renderQuants($('quants'), result.quants, res);
   renderDevices($('devices-fit'), result.devices, res, labels.kind);
   renderChart($('chart'), result.curve, res);
@@ -246,6 +251,7 @@ function bind() {
     // From a failed question the form shows what was understood; a candidate completes it.
     const s = formState();
     if (d.quant) s.quant = d.quant;
+    if (d.kv) s.kv_type = d.kv;  // a setup of the solver: its format and KV cache type together
     if (d.device || d.candDevice) { s.device = labels.device.get(d.device) || d.device || d.candDevice; delete s.memory; }
     if (d.model || d.candModel) s.model = labels.model.get(d.model) || d.model || d.candModel;
     $('q').value = '';
@@ -302,7 +308,12 @@ async function main() {
   showUnits();
   if (!Object.keys(input).length) input = { q: EXAMPLE };
   bind();
-  if (store.mode === 'full') installFileReader(startFull);
+  if (store.mode === 'full') {
+    // The reader's code comes with its first file or config (and the full module with it).
+    let view = null;
+    installFileReader(() => (view ||= (globalThis.WIF_FILE_VIEW ? Promise.resolve() : loadScript('willitfit-file-view.js'))
+      .then(() => globalThis.WIF_FILE_VIEW.install({ store, bytes, formState, toRequest, renderAnswer, startFull }), (e) => { view = null; throw e; })));
+  }
   answer(input);
   performance.mark('wif-ready');
   document.documentElement.dataset.ready = 'true';

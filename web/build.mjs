@@ -8,6 +8,7 @@
 //                            the full module (training and serving too): loaded by the page only
 //                            when a question needs it (the .wasm.js variant from file://)
 //   willitfit-training-view.js  the page's Training form and view, loaded with the full module
+//   willitfit-file-view.js      the model-file reader, loaded with the first file or pasted config
 //
 // Usage: node build.mjs <dir with willitfit-core.js and .wasm> [out dir]
 import { build, transform } from 'esbuild';
@@ -41,6 +42,17 @@ const trainingView = (await build({
   bundle: true,
   format: 'iife',
   globalName: 'WIF_TRAINING_VIEW',
+  minify: true,
+  target: 'es2020',
+  write: false,
+  legalComments: 'none',
+})).outputFiles[0].text;
+// The model-file reader (page/file-view.mjs) loads with the first file or pasted config.
+const fileView = (await build({
+  entryPoints: [join(here, 'page', 'file-view.mjs')],
+  bundle: true,
+  format: 'iife',
+  globalName: 'WIF_FILE_VIEW',
   minify: true,
   target: 'es2020',
   write: false,
@@ -105,6 +117,7 @@ if (full) {
   writeFileSync(join(out, 'willitfit-full.wasm'), full.wasm);
   writeFileSync(join(out, 'willitfit-full.wasm.js'), `globalThis.WILLITFIT_FULL_WASM_BASE64="${full.wasm.toString('base64')}";\n`);
   writeFileSync(join(out, 'willitfit-training-view.js'), trainingView);
+  writeFileSync(join(out, 'willitfit-file-view.js'), fileView);
 }
 copyFileSync(join(here, 'willitfit.mjs'), join(out, 'willitfit.mjs'));
 copyFileSync(join(here, 'willitfit.d.ts'), join(out, 'willitfit.d.ts'));

@@ -7,7 +7,7 @@ export interface WifError {
 
 /** A request: one of model / params / hf_config, and one of device / memory. */
 export interface Request {
-  intent?: 'memory' | 'training' | 'speed' | 'device_count' | 'what_fits' | 'serving';
+  intent?: 'memory' | 'training' | 'speed' | 'device_count' | 'what_fits' | 'serving' | 'sizes';
   model?: string;              // catalog id, alias or Hugging Face repo id
   params?: string | number;    // "7B", 7e9
   hf_config?: string | object; // a config.json
@@ -22,12 +22,17 @@ export interface Request {
   kv_type?: string;            // f16, bf16, q8_0, q4_0, fp8, ...
   engine?: 'llama.cpp' | 'ollama' | 'vllm' | 'transformers' | 'mlx' | 'exllamav2';
   flash_attn?: 'auto' | 'on' | 'off' | boolean;
+  /** Whose memory rules (default 'latest'): 'llama.cpp-2025.10' = llama.cpp/ollama builds of May 2024 - Oct 2025
+   *  (KV cache padded to 32 cells without flash attention); 'vllm-v0' = vLLM's V0 engine profile run. */
+  engine_version?: 'latest' | 'llama.cpp-2025.10' | 'vllm-v0';
   ram?: string | number;
   reserve?: string | number;
   wired_limit_mb?: number;
   gpu_memory_utilization?: number;
   units?: 'gb' | 'gib';
   ngl?: number;                     // llama.cpp -ngl: layers on the GPU (-1: as many as fit)
+  /** llama.cpp --n-cpu-moe: the routed experts of the first N layers stay in system RAM (llama.cpp/MoE only; -1 or "all": every layer, --cpu-moe; default 0). */
+  n_cpu_moe?: number | 'all';
   prompt?: number;                  // prefill prompt tokens (default 512, llama-bench pp512)
   depth?: number;                   // tokens already in context when decoding (default 0, tg128)
   bandwidth_efficiency?: number;    // override the measured fraction of peak bandwidth, (0, 1]
@@ -62,7 +67,26 @@ export interface TrainingRequest {
 }
 
 export type Verdict = 'fits' | 'fits_with_offload' | 'does_not_fit';
-export type Intent = 'memory' | 'training' | 'speed' | 'device_count' | 'what_fits' | 'serving';
+
+/**
+ * The error band of a figure: the range the validation set's errors for its category and engine give it
+ * (src/core/advice/bands.cpp, docs/accuracy.md). `relative` is r = max(80th percentile of |error|, floor):
+ * a fraction, with the measured value expected between value / (1 + r) and value / (1 - r); for
+ * offload_layers a number of layers, value -+ r.
+ */
+export interface BandFields {
+  relative: number;
+  plus_minus: string;          // "± 6.3%", "± 2 layers"
+  category: 'inference_total' | 'decode_speed' | 'prefill_speed' | 'finetune_peak' | 'offload_layers' | string;
+  engine: string;              // the row used: an engine, or '*' (every engine of the category)
+  points: number;              // validation points behind the row
+  basis: string;               // the row in words
+}
+/** A band of bytes (memory). */
+export interface ByteBand extends BandFields { value_bytes: number; low_bytes: number; high_bytes: number }
+/** A band of tokens/s or of layers. */
+export interface ValueBand extends BandFields { value: number; low: number; high: number }
+export type Intent = 'memory' | 'training' | 'speed' | 'device_count' | 'what_fits' | 'serving' | 'sizes';
 
 /** Where the layers of one answer run, and how long each part takes per token. */
 export interface SpeedPart {
@@ -153,6 +177,10 @@ export interface Answer {
   ok: true;
   intent: Exclude<Intent, 'training'>;
   verdict: Verdict;
+  /** The memory band straddles the usable memory: the verdict could go either way (the headline says "Borderline"). */
+  borderline: boolean;
+  /** Present when borderline: why, in words. */
+  borderline_reason?: string;
   headline: string;
   model: { id: string; name: string; params: number; active_params: number; layers: number; max_context: number;
            model_type: string; hf_repo?: string; published_params?: number; assumed_shape?: string };
@@ -161,12 +189,16 @@ export interface Answer {
   device: { id: string; name: string; kind: 'gpu' | 'unified' | 'cpu'; memory_bytes: number; count: number; bandwidth_gbs: number };
   engine: string;
   backend: string;
+  /** Whose memory rules the bill follows (the request's engine_version when it concerns this engine). */
+  engine_version: 'latest' | 'llama.cpp-2025.10' | 'vllm-v0';
   flash_attn: boolean;
   ctx: number;
   batch: number;
   kv_type: string;
   memory: { weights_bytes: number; kv_cache_bytes: number; compute_bytes: number; overhead_bytes: number;
-            total_bytes: number; gpu_bytes: number; host_bytes: number; items: LineItem[] };
+            total_bytes: number; gpu_bytes: number; host_bytes: number; items: LineItem[];
+            /** Band of the memory the verdict weighs: gpu_bytes (total_bytes on a CPU). */
+            band?: ByteBand };
   usable_bytes: number;
   device_bytes: number;
   headroom_bytes: number;
@@ -176,6 +208,8 @@ export interface Answer {
   offloaded_bytes: number;
   total_layers: number;
   gpu_layers: number;
+  /** fits_with_offload: band of gpu_layers, in layers. */
+  gpu_layers_band?: ValueBand;
   max_context: number;
   explanation: string[];
   assumptions: string[];
@@ -185,7 +219,7 @@ export interface Answer {
   /** Bytes in system RAM: the host's share plus offloaded layers. */
   ram_bytes: number;
   /** Present when the model runs: tokens per second generating (decode) and reading the prompt (prefill). */
-  tokens_per_second?: { decode: number; prefill: number };
+  tokens_per_second?: { decode: number; prefill: number; decode_band?: ValueBand; prefill_band?: ValueBand };
   speed?: Speed;
   /** Why there is no speed figure (e.g. it does not fit). */
   speed_error?: string;
@@ -210,6 +244,11 @@ export interface TrainingAnswer {
   ok: true;
   intent: 'training';
   verdict: Verdict;
+  /** The band of the peak per GPU straddles the usable memory (the headline starts "Borderline: "). */
+  borderline: boolean;
+  borderline_reason?: string;
+  /** Band of the peak per GPU (memory.total_bytes), from the fine-tuning measurements. */
+  band?: ByteBand;
   headline: string;
   explanation: string[];
   options: { method: 'full' | 'lora' | 'qlora'; optimizer: string; precision: string; batch: number; seq: number;
@@ -268,6 +307,7 @@ export interface CatalogModel { id: string; name: string; family: string; hf_rep
   active_params: number; published_params: number; layers: number; max_context: number; model_type: string; moe: boolean }
 export interface CatalogDevice { id: string; name: string; vendor: string; kind: 'gpu' | 'unified' | 'cpu'; segment: string;
   aliases: string[]; memory_bytes: number; memory_gib: number; bandwidth_gbs: number; backend: string;
+  /** price_usd, cloud_usd_per_hour and tdp_w: listed by the full module (loadFull()); the page's core leaves them out. */
   fp16_tflops?: number; price_usd?: number; cloud_usd_per_hour?: number; tdp_w?: number }
 export interface CatalogQuant { id: string; name: string; family: string; aliases: string[]; description: string }
 
@@ -278,7 +318,18 @@ export interface PageResult<A> {
   quants?: { ok: true; options: Option[] };
   devices?: { ok: true; options: Option[] };
   curve?: { ok: true; max_context: number; points: CurvePoint[] };
+  /** The solver's setups on this device, ranked by expected decode speed (as `willitfit fit --json`). */
+  setups?: Solution;
 }
+
+/** One way to run the model on the device: format, KV cache type, layers on the GPU, and its speed. */
+export interface Setup {
+  quant: string; engine: string; kv_type: string; bits_per_weight: number; verdict: Verdict;
+  gpu_layers: number; total_layers: number; gpu_bytes: number; ram_bytes: number; usable_bytes: number;
+  tokens_per_second: { decode: number; prefill: number };
+}
+/** `best`: the index of the setup with the most bits per weight at min_speed tokens/s or more (-1: none fits). */
+export interface Solution { ok: true; intent: 'fit'; min_speed: number; best: number; setups: Setup[] }
 
 /** What a model file's header holds (`willitfit inspect --json` without the tensor list). */
 export interface ModelFileInfo {
@@ -287,7 +338,7 @@ export interface ModelFileInfo {
   stored_elements: number; file_bytes: number; tensor_count: number;
   bytes_by_type: { type: string; tensors: number; bytes: number }[]; notes: string[];
 }
-export type InspectResult = ({ ok: true; file: ModelFileInfo } | (WifError & { error: { need_bytes?: number } })) & { bytes_read?: number };
+export type InspectResult = ({ ok: true; file: ModelFileInfo } | (WifError & { error: { need_bytes?: number; file?: number } })) & { bytes_read?: number };
 
 export interface WillItFit {
   readonly version: string;
@@ -311,11 +362,14 @@ export interface WillItFit {
   inspect_file(bytes: Uint8Array, size: number): InspectResult;
   /** Full module: inspect_file over a File or Blob, reading only the header with slice() (1 MiB first). */
   read_file(file: Blob): Promise<InspectResult>;
+  /** Full module: the files of one model together (split GGUF parts, safetensors shards with the index and config.json, an mmproj beside its model). */
+  read_files(files: ArrayLike<Blob> | Iterable<Blob>): Promise<InspectResult>;
   /** Full module: answers a request without a model (device, ctx, ...) about the file read last. */
   answer_file(input: Request, options?: { units?: 'gb' | 'gib' }): Answer | WifError;
   list_models(): CatalogModel[];
   list_devices(): CatalogDevice[];
   list_quants(): CatalogQuant[];
+  /** Full module: every catalog model x format x device (the core answers module_needed). */
   sweep(ctx?: number, rows?: boolean): { ok: true; combinations: number; counts: Record<string, number>; rows?: number[][];
     models?: string[]; quants?: string[]; devices?: string[] } | WifError;
 }

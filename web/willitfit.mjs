@@ -103,24 +103,43 @@ function requestText(input) {
   return JSON.stringify(input);
 }
 
-// Model files: the header only, read from the start of a Blob/File with slice() (1 MiB first, then
-// what the core says the header needs, at least twice as much each time, up to 512 MiB): a 100 GB
-// file costs a few MB of reading, and nothing leaves the machine.
+// Model files: the header only, read from the start of each Blob/File with slice() (1 MiB first,
+// then what the core says the header needs, at least twice as much each time, up to 512 MiB): a
+// 100 GB file costs a few MB of reading, and nothing leaves the machine. JSON side files
+// (config.json, model.safetensors.index.json) are read whole; the core bounds them (4 and 32 MiB).
 const MAX_HEADER = 512 * 1024 * 1024;
+const MAX_JSON = 32 * 1024 * 1024;
 const needFull = (what) => ({ ok: false, error: { code: 'module_needed', message: `${what} needs the full module: use loadFull()` } });
-async function readHeader(core, blob) {
-  if (!blob || typeof blob.slice !== 'function' || typeof blob.size !== 'number') throw new TypeError('expected a File or Blob');
-  const size = blob.size;
-  let want = Math.min(1 << 20, size);
-  for (;;) {
-    const head = new Uint8Array(await blob.slice(0, want).arrayBuffer());
-    const r = call(core.inspect_file, head, size);
-    r.bytes_read = head.length;
-    if (r.ok || r.error.code !== 'need_more' || want >= size) return r;
-    const next = Math.min(Math.max(Number(r.error.need_bytes) || 0, want * 2), size);
-    if (next > MAX_HEADER) return { ok: false, error: { code: 'header_too_large', message: 'the header is larger than 512 MiB' }, bytes_read: want };
-    want = next;
+async function readHeaders(core, blobs) {
+  const files = [...blobs];
+  if (!files.length || files.some((b) => !b || typeof b.slice !== 'function' || typeof b.size !== 'number')) {
+    throw new TypeError('expected one or more Files or Blobs');
   }
+  const names = files.map((b, i) => (typeof b.name === 'string' && b.name ? b.name : `file-${i + 1}`));
+  const slice = async (i, n) => new Uint8Array(await files[i].slice(0, n).arrayBuffer());
+  const heads = await Promise.all(files.map((b, i) => slice(i, Math.min(/\.json$/i.test(names[i]) ? MAX_JSON : 1 << 20, b.size))));
+  for (;;) {
+    const all = new Uint8Array(heads.reduce((n, h) => n + h.length, 0));
+    let at = 0;
+    for (const h of heads) { all.set(h, at); at += h.length; }
+    const list = files.map((b, i) => ({ name: names[i], size: b.size, length: heads[i].length }));
+    const r = call(core.inspect_files, JSON.stringify(list), all);
+    r.bytes_read = all.length;
+    if (r.ok || r.error.code !== 'need_more') return r;
+    const i = Number(r.error.file) || 0;
+    const have = heads[i].length;
+    if (have >= files[i].size) return r;
+    const next = Math.min(Math.max(Number(r.error.need_bytes) || 0, have * 2), files[i].size);
+    if (next > MAX_HEADER) return { ok: false, error: { code: 'header_too_large', message: `${names[i]}: the header is larger than 512 MiB` }, bytes_read: all.length };
+    heads[i] = await slice(i, next);
+  }
+}
+
+// The page's core has no ask/estimate of their own (one copy of the answer path keeps it small):
+// answer_page writes the same answer. It also becomes the answer answer_page_more continues.
+function pageAnswer(core, kind, text) {
+  const out = call(core.answer_page, kind, text, '', 0);
+  return out.answer || out;
 }
 
 function wrap(core, kind) {
@@ -129,9 +148,9 @@ function wrap(core, kind) {
     /** 'core' (memory, speed, device count, what fits) or 'full' (also training and serving). */
     module: kind,
     /** Answers a free-text question: "llama 3.1 70b q4_k_m on 2x 3090". */
-    ask: (text) => call(core.ask, String(text ?? '')),
+    ask: (text) => (core.ask ? call(core.ask, String(text ?? '')) : pageAnswer(core, 'ask', String(text ?? ''))),
     /** Answers a structured request: { model | params | hf_config, quant, device | memory, ctx, ... }. */
-    estimate: (input) => call(core.estimate, requestText(input)),
+    estimate: (input) => (core.estimate ? call(core.estimate, requestText(input)) : pageAnswer(core, 'estimate', requestText(input))),
     /** Every weight format for the request's model on its device, each with its verdict. */
     quant_options: (input) => call(core.quant_options, requestText(input)),
     /** Every catalog device for the request's model and format, each with its verdict. */
@@ -164,12 +183,17 @@ function wrap(core, kind) {
     inspect_file: core.inspect_file ? (bytes, size) => call(core.inspect_file, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), Number(size))
       : () => needFull('reading a model file'),
     /** inspect_file over a File or Blob, reading only the header's bytes with slice(); adds bytes_read. */
-    read_file: core.inspect_file ? (blob) => readHeader(core, blob) : async () => needFull('reading a model file'),
+    read_file: core.inspect_files ? (blob) => readHeaders(core, [blob]) : async () => needFull('reading a model file'),
+    /**
+     * The files of one model together (a split GGUF's parts, safetensors shards with
+     * model.safetensors.index.json and config.json, a projector beside its model): headers only.
+     */
+    read_files: core.inspect_files ? (files) => readHeaders(core, files) : async () => needFull('reading model files'),
     /** Answers a request without a model ({ device | memory, ctx, ... }) about the file read last. */
     answer_file: core.answer_file ? (input, { units = '' } = {}) => call(core.answer_file, requestText(input), units === 'gib' || units === 'gb' ? units : '')
       : () => needFull('answering about a model file'),
     /** Every catalog model x format x device; `rows` adds the per-combination results. */
-    sweep: (ctx = 4096, rows = false) => call(core.sweep, ctx, !!rows),
+    sweep: core.sweep ? (ctx = 4096, rows = false) => call(core.sweep, ctx, !!rows) : () => needFull('the catalog sweep'),
   };
   return Object.freeze(api);
 }

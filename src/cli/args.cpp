@@ -41,11 +41,11 @@ const std::map<std::string, std::set<std::string>> kFlags = {
     {"fit", [] { auto f = infer_flags(); f.insert("min-speed"); return f; }()},
     {"train", train_flags()},
     {"inspect", {"json"}},
-    {"validate", {"json", "points", "catalog-dir"}},
+    {"validate", {"json", "points", "catalog-dir", "bands"}},
     {"list", {"json", "catalog-dir"}},
     {"sweep", {"json", "ctx", "catalog-dir"}},
 };
-const std::set<std::string> kSwitches = {"json", "offload-optimizer", "chunked-loss", "checkpointing"};
+const std::set<std::string> kSwitches = {"json", "offload-optimizer", "chunked-loss", "checkpointing", "bands"};
 
 std::string flag_list(const std::set<std::string>& flags) {
     std::string out;
@@ -198,6 +198,10 @@ Expected<Json> request_json(const Args& a) {
         const std::string& value = it->second;
         switch (spec.kind) {
             case FieldKind::integer: {
+                if (std::string_view(spec.key) == "n_cpu_moe" && to_lower(value) == "all") {
+                    r[spec.key] = -1;  // --n-cpu-moe all: llama.cpp's --cpu-moe
+                    break;
+                }
                 Expected<std::int64_t> v = parse_integer(value, spec.flag, static_cast<std::int64_t>(spec.min), static_cast<std::int64_t>(spec.max));
                 if (!v) return v.error();
                 r[spec.key] = v.value();

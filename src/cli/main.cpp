@@ -24,6 +24,7 @@
 #include "read_file.hpp"
 #include "validate_cmd.hpp"
 #include "files/model_file.hpp"
+#include "files/model_set.hpp"
 #include "facts/catalog.hpp"
 #include "embedded_catalogs.hpp"
 
@@ -39,7 +40,7 @@ Usage:
                   (--device ID | --memory 24GB [--device-kind gpu|unified|cpu]) [--count 2]
                   [--ctx 8192] [--batch 1] [--ubatch 512] [--kv-type q8_0] [--engine llama.cpp]
                   [--flash-attn on|off|auto] [--ram 64GB] [--reserve 1GB] [--wired-limit-mb N]
-                  [--gpu-util 0.9] [--prompt 512] [--depth 0] [--bandwidth-efficiency F]
+                  [--gpu-util 0.9] [--ngl N] [--n-cpu-moe N|all] [--prompt 512] [--depth 0] [--bandwidth-efficiency F]
                   [--compute-efficiency F] [--ram-bandwidth GB/s] [--units gb|gib] [--json]
   willitfit train (--model ID | --hf-config config.json | --params 7B) (--device ID | --memory 24GB)
                   --method full|lora|qlora [--optimizer adamw|adamw8bit|paged_adamw8bit|sgd|
@@ -50,13 +51,17 @@ Usage:
   willitfit serve (--model ID | ...) (--device ID | ...) [--count N] [--gpu-util 0.9] [--max-model-len N] [--json]
   willitfit fit (--model ID | --params 70B) (--device ID | --memory 24GB) [--min-speed 10] [--json]
   willitfit fit --device ID [--json]          what runs on this device
-  willitfit inspect FILE.gguf|FILE.safetensors [--json]   what a model file's header holds
-  willitfit validate [--points FILE] [--json]   predicted vs measured over the validation set
+  willitfit inspect FILE... [--json]          what a model's file headers hold (.gguf, .safetensors,
+                                              model.safetensors.index.json, config.json)
+  willitfit validate [--points FILE] [--json] [--bands]   predicted vs measured over the validation set
+                                                (--bands: the error-band table it gives, as C++ rows)
   willitfit list models|devices|quants [--json]
   willitfit sweep [--ctx 4096] [--json]
 
 infer, train, serve and fit take --gguf FILE or --safetensors FILE instead of --model: the shape
-and the exact weights come from the file's header (only the header is read).
+and the exact weights come from the file's header (only the header is read). One part of a split
+GGUF brings the other parts; --safetensors model.safetensors.index.json brings every shard; a
+config.json beside safetensors files gives the architecture.
 Every command takes --catalog-dir DIR to read models.json, devices.json and quants.json from DIR
 instead of the copies built into the program.
 
@@ -69,22 +74,89 @@ Examples:
 )";
 
 
-// A model file's header: read the head of the file, and more while the header says it needs it
-// (big models' headers are a few MB; the tensors themselves are never read).
-wif::Expected<std::shared_ptr<const wif::ModelFile>> load_model_file(const std::string& path) {
-    std::size_t want = 1u << 20;
+// The files of the model a path names, as llama.cpp and transformers find them: every part of a
+// split GGUF from any one part (same folder and stem, llama.cpp's llama_split_path naming); for
+// model.safetensors.index.json, the shards it names; and a config.json beside safetensors files
+// (a Hugging Face snapshot folder), which gives the architecture.
+wif::Expected<std::vector<std::string>> model_paths(const std::vector<std::string>& given) {
+    std::vector<std::string> out;
+    bool safetensors = false, has_config = false;
+    std::string folder;
+    for (const std::string& path : given) {
+        const size_t slash = path.find_last_of('/');
+        const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+        const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+        if (folder.empty()) folder = dir.empty() ? "./" : dir;
+        const wif::GgufSplitName split = wif::gguf_split_name(base);
+        if (split.count > 1 && given.size() == 1) {
+            const std::string stem = path.substr(0, path.size() - 20);  // without "-00001-of-00003.gguf"
+            for (int k = 1; k <= split.count; ++k) {
+                char tail[32];
+                std::snprintf(tail, sizeof tail, "-%05d-of-%05d.gguf", k, split.count);
+                out.push_back(stem + tail);
+            }
+            continue;
+        }
+        if (base.size() > 11 && base.compare(base.size() - 11, 11, ".index.json") == 0) {
+            wif::Expected<std::string> text = wif::read_bounded(path, wif::kMaxIndexJson);
+            if (!text) return text.error();
+            wif::Expected<wif::SafetensorsIndex> index = wif::read_safetensors_index(text.value());
+            if (!index) return wif::Error{index.error().code, path + ": " + index.error().message};
+            out.push_back(path);
+            for (const std::string& shard : index->shards) {
+                if (shard.find('/') != std::string::npos || shard.find('\\') != std::string::npos || shard == "..") {
+                    return wif::make_error("invalid_index", path + ": shard name \"" + shard + "\" is not a file name in its folder");
+                }
+                out.push_back(dir + shard);
+            }
+            safetensors = true;
+            continue;
+        }
+        if (base == "config.json") has_config = true;
+        if (base.size() > 12 && base.compare(base.size() - 12, 12, ".safetensors") == 0) safetensors = true;
+        out.push_back(path);
+    }
+    if (safetensors && !has_config) {
+        const std::string config = folder + "config.json";
+        if (std::ifstream(config).good()) out.push_back(config);
+    }
+    if (out.size() > wif::kMaxModelFiles) return wif::make_error("too_many_files", "more than " + std::to_string(wif::kMaxModelFiles) + " model files");
+    return out;
+}
+
+// A model's files, headers only: the head of each file, and more while the core says a header
+// needs it (big models' headers are a few MB; the tensors themselves are never read). JSON side
+// files are read whole, within their bounds.
+wif::Expected<std::shared_ptr<const wif::ModelFile>> load_model_files(const std::vector<std::string>& given) {
+    const wif::Expected<std::vector<std::string>> paths = model_paths(given);
+    if (!paths) return paths.error();
     constexpr std::size_t kMaxHeader = 512u << 20;  // GGUF headers with huge vocabularies stay far below
-    for (;;) {
-        std::uint64_t size = 0;
-        wif::Expected<std::string> head = wif::read_head(path, want, size);
+    std::vector<std::string> heads(paths->size());
+    std::vector<std::uint64_t> sizes(paths->size());
+    auto read = [&](size_t i, std::size_t want) -> wif::Expected<bool> {
+        wif::Expected<std::string> head = wif::read_head((*paths)[i], want, sizes[i]);
         if (!head) return head.error();
+        heads[i] = std::move(head.value());
+        return true;
+    };
+    for (size_t i = 0; i < paths->size(); ++i) {
+        const bool json = wif::is_json_side_file((*paths)[i]);
+        wif::Expected<bool> ok = read(i, json ? static_cast<std::size_t>(wif::kMaxIndexJson) + 1 : std::size_t{1} << 20);
+        if (!ok) return ok.error();
+    }
+    for (;;) {
+        std::vector<wif::FileHead> files;
+        for (size_t i = 0; i < paths->size(); ++i) files.push_back({(*paths)[i], heads[i], sizes[i]});
+        std::size_t which = 0;
         std::uint64_t need = 0;
-        wif::Expected<wif::ModelFile> file = wif::inspect_model_file(head.value(), size, &need);
+        wif::Expected<wif::ModelFile> file = wif::inspect_model_files(files, &which, &need);
         if (file) return std::make_shared<const wif::ModelFile>(std::move(file.value()));
-        if (file.error().code != "need_more" || head->size() >= size) return wif::Error{file.error().code, path + ": " + file.error().message};
-        const std::size_t next = std::max<std::size_t>(static_cast<std::size_t>(std::min<std::uint64_t>(need, kMaxHeader)), want * 2);
-        if (next > kMaxHeader || next <= want) return wif::make_error("header_too_large", path + ": the header is larger than 512 MiB");
-        want = next;
+        if (file.error().code != "need_more" || heads[which].size() >= sizes[which]) return file.error();
+        const std::size_t have = heads[which].size();
+        const std::size_t next = std::max<std::size_t>(static_cast<std::size_t>(std::min<std::uint64_t>(need, kMaxHeader)), have * 2);
+        if (next > kMaxHeader || next <= have) return wif::make_error("header_too_large", (*paths)[which] + ": the header is larger than 512 MiB");
+        wif::Expected<bool> ok = read(which, next);
+        if (!ok) return ok.error();
     }
 }
 
@@ -93,7 +165,7 @@ wif::Expected<bool> attach_model_file(const wif::cli::Args& args, wif::Request& 
     for (const char* flag : {"gguf", "safetensors"}) {
         const auto it = args.flags.find(flag);
         if (it == args.flags.end()) continue;
-        wif::Expected<std::shared_ptr<const wif::ModelFile>> f = load_model_file(it->second);
+        wif::Expected<std::shared_ptr<const wif::ModelFile>> f = load_model_files({it->second});
         if (!f) return f.error();
         r.model_file = f.value();
     }
@@ -156,6 +228,29 @@ void print_models(const wif::Answer& a) {
     print_lines("Assumptions", a.request.assumptions);
 }
 
+// A model without a device: what it needs per format, and the smallest devices that hold it.
+void print_sizes(const wif::Answer& a) {
+    const wif::Units u = a.request.options.units;
+    std::cout << a.headline << "\n\n";
+    for (const wif::SizeRow& row : a.sizes) {
+        std::cout << "  " << pad(row.quant, 8) << pad(row.total_bytes > 0 ? wif::format_bytes(row.total_bytes, u) : "-", 11);
+        if (row.smallest.empty()) std::cout << "no single catalog device holds it";
+        for (size_t i = 0; i < row.smallest.size(); ++i) std::cout << (i ? ", " : "") << row.smallest[i].name;
+        std::cout << "\n";
+    }
+    print_lines("Assumptions", a.assumptions);
+}
+
+// "7.37 GB to 7.67 GB": a memory band's range.
+std::string band_bytes(const wif::Band& b, wif::Units u) {
+    return wif::format_bytes(wif::round_bytes(b.low), u) + " to " + wif::format_bytes(wif::round_bytes(b.high), u);
+}
+
+// " (likely 9.2 to 17)": a rate band's range.
+std::string band_rate(const std::optional<wif::Band>& b) {
+    return b ? " (likely " + wif::format_sig3(b->low) + " to " + wif::format_sig3(b->high) + ")" : "";
+}
+
 void print_training(const wif::Answer& a) {
     const wif::TrainingEstimate& t = *a.training;
     const wif::Units u = a.request.options.units;
@@ -167,6 +262,9 @@ void print_training(const wif::Answer& a) {
                   << (item.location == wif::Location::host ? "system RAM" : "") << "\n";
     }
     std::cout << "  " << pad("total", 58) << wif::format_bytes(t.total_bytes, u) << "\n";
+    if (a.memory_band) {
+        std::cout << "  " << pad("likely", 58) << band_bytes(*a.memory_band, u) << "  (error band " << wif::band_plus_minus(*a.memory_band) << ")\n";
+    }
     std::cout << "  " << pad("usable on the device", 58) << wif::format_bytes(t.usable_bytes, u) << "\n";
     print_lines("Assumptions", a.assumptions);
 }
@@ -174,6 +272,7 @@ void print_training(const wif::Answer& a) {
 // Human-readable rendering of an answer, from the answer's own structs (--json is the contract).
 void print_answer(const wif::Answer& a) {
     if (a.intent == wif::Intent::what_fits) return print_models(a);
+    if (a.intent == wif::Intent::sizes) return print_sizes(a);
     if (a.intent == wif::Intent::training) return print_training(a);
     const wif::Estimate& e = a.estimate;
     const wif::Units u = a.request.options.units;
@@ -185,12 +284,18 @@ void print_answer(const wif::Answer& a) {
                   << (item.location == wif::Location::host ? "system RAM" : "") << "\n";
     }
     std::cout << "  " << pad("total", 58) << wif::format_bytes(e.total_bytes, u) << "\n";
+    if (a.memory_band) {
+        const bool cpu = a.request.device.kind == wif::DeviceKind::cpu;
+        std::cout << "  " << pad(std::string(cpu ? "needed in RAM, likely" : "needed on the GPU, likely"), 58) << band_bytes(*a.memory_band, u)
+                  << "  (error band " << wif::band_plus_minus(*a.memory_band) << ")\n";
+    }
     std::cout << "  " << pad("usable on the device", 58) << wif::format_bytes(e.usable_bytes, u) << "\n";
-    std::cout << "  layers on the GPU: " << e.gpu_layers << " of " << e.total_layers << "\n";
+    std::cout << "  layers on the GPU: " << e.gpu_layers << " of " << e.total_layers
+              << (a.layers_band ? " (" + wif::band_plus_minus(*a.layers_band) + ")" : std::string()) << "\n";
     if (a.max_context > 0) std::cout << "  largest context that fits: " << wif::format_int(a.max_context) << " tokens\n";
     if (a.speed && a.intent != wif::Intent::speed) {
-        std::cout << "\nSpeed: " << wif::speed_headline(*a.speed) << " decoding, "
-                  << wif::format_sig3(a.speed->prefill_tps) << " tokens/s prompt processing"
+        std::cout << "\nSpeed: " << wif::speed_headline(*a.speed) << band_rate(a.decode_band) << " decoding, "
+                  << wif::format_sig3(a.speed->prefill_tps) << " tokens/s" << band_rate(a.prefill_band) << " prompt processing"
                   << (wif::speedup_words(*a.speed).empty() ? "" : " (" + wif::speedup_words(*a.speed) + ")") << "\n";
     }
     if (!a.suggestions.empty()) {
@@ -241,7 +346,7 @@ int fit(const wif::Catalog& c, const wif::cli::Args& args) {
     wif::Request& r = request.value();
     if (const auto attached = attach_model_file(args, r); !attached) return fail(attached.error(), args.json, 1);
     // About reading speed, so the best setup is one a person can chat with [estimate: ~5 words/s].
-    double min_speed = 5;
+    double min_speed = wif::kDefaultMinSpeed;
     if (auto it = args.flags.find("min-speed"); it != args.flags.end()) {
         const wif::Expected<double> v = wif::cli::parse_real(it->second, "min-speed", 0, 1e6);
         if (!v) return fail(v.error(), args.json, 2);
@@ -280,8 +385,8 @@ int fit(const wif::Catalog& c, const wif::cli::Args& args) {
 }
 
 int inspect(const wif::cli::Args& args) {
-    if (args.positional.size() != 1) return fail(wif::make_error("usage", "inspect takes one file: willitfit inspect model.gguf"), args.json, 2);
-    const auto f = load_model_file(args.positional[0]);
+    if (args.positional.empty()) return fail(wif::make_error("usage", "inspect takes the model's files: willitfit inspect model.gguf"), args.json, 2);
+    const auto f = load_model_files(args.positional);
     if (!f) return fail(f.error(), args.json, 1);
     const wif::ModelFile& m = *f.value();
     if (args.json) {
@@ -409,7 +514,8 @@ int main(int argc, char** argv) {
     if (args.command == "list") return list(c, args);
     if (args.command == "validate") {
         const auto it = args.flags.find("points");
-        return wif::cli::run_validate(c, args.json, it != args.flags.end() && !it->second.empty() ? it->second : wif::cli::kDefaultPointsPath);
+        return wif::cli::run_validate(c, args.json, it != args.flags.end() && !it->second.empty() ? it->second : wif::cli::kDefaultPointsPath,
+                                      args.flags.count("bands") > 0);
     }
     return sweep(c, args);
 }

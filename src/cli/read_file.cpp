@@ -57,9 +57,11 @@ Expected<std::string> read_head(const std::string& path, std::size_t bytes, std:
         if (end > 0) file_size = static_cast<std::uint64_t>(end);
         std::fseek(file, 0, SEEK_SET);
     }
-    std::string head(bytes, '\0');
-    const std::size_t got = std::fread(head.data(), 1, bytes, file);
-    const bool failed = got < bytes && std::ferror(file) != 0;
+    // No more than the file holds: a JSON side file is asked for up to its 32 MiB bound.
+    const std::size_t want = file_size > 0 && file_size < bytes ? static_cast<std::size_t>(file_size) : bytes;
+    std::string head(want, '\0');
+    const std::size_t got = std::fread(head.data(), 1, want, file);
+    const bool failed = got < want && std::ferror(file) != 0;
     std::fclose(file);
     if (failed) return make_error("read_error", "cannot read \"" + path + "\" (is it a directory?)");
     head.resize(got);

@@ -12,6 +12,7 @@ namespace wif::cli {
 inline constexpr const char* kDefaultPointsPath = "tests/validation/points.json";
 
 // Returns 0 when every category meets its threshold, 1 when one does not or the file cannot be read.
-int run_validate(const wif::Catalog& catalog, bool json, const std::string& points_path);
+// `bands`: print the band table (src/core/advice/bands.cpp) the set gives, as C++ rows, instead.
+int run_validate(const wif::Catalog& catalog, bool json, const std::string& points_path, bool bands = false);
 
 }  // namespace wif::cli

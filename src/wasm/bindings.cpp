@@ -48,6 +48,10 @@ wif::Expected<wif::ResolvedRequest> resolve(const std::string& text, bool any_de
     return wif::resolve_request(catalog().value(), request.value());
 }
 
+// ask, estimate and sweep: the script API's whole-answer calls. The page's core answers through
+// answer_page (the façade maps ask/estimate onto it there), so only the full module carries them:
+// each is a second copy of the answer path in the wasm (6 KB gzipped for the three).
+#ifndef WIF_PAGE_CORE
 std::string ask(const std::string& text) {
     if (!catalog()) return fail(catalog().error());
     static const wif::QuestionParser parser(catalog().value());
@@ -58,6 +62,7 @@ std::string estimate(const std::string& text) {
     if (!catalog()) return fail(catalog().error());
     return wif::estimate_json(catalog().value(), text);
 }
+#endif
 
 std::string quant_options(const std::string& text) {
     const auto r = resolve(text);
@@ -90,6 +95,7 @@ std::string list(const std::string& what) {
     return fail(wif::make_error("usage", "list: expected models, devices or quants, got \"" + what + "\""));
 }
 
+#ifndef WIF_PAGE_CORE
 std::string sweep(double context, bool rows) {
     if (!catalog()) return fail(catalog().error());
     if (!(context >= 1 && context <= 16'777'216)) return fail(wif::make_error("invalid_context", "context must be 1 to 16777216"));
@@ -98,19 +104,22 @@ std::string sweep(double context, bool rows) {
     wif::write_sweep(w, catalog().value(), result, rows);
     return w.take();
 }
+#endif
 
 std::string version() { return "0.1.0"; }
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(willitfit) {
+#ifndef WIF_PAGE_CORE
     emscripten::function("ask", &ask);
     emscripten::function("estimate", &estimate);
+    emscripten::function("sweep", &sweep);
+#endif
     emscripten::function("quant_options", &quant_options);
     emscripten::function("device_options", &device_options);
     emscripten::function("context_curve", &context_curve);
     emscripten::function("list", &list);
-    emscripten::function("sweep", &sweep);
     emscripten::function("version", &version);
 }
 
@@ -137,9 +146,11 @@ std::optional<wif::Answer>& last_answer() {
 }
 
 // "quants", "devices" and "curve" of one answer, each {"ok": true, ...} as the functions above
-// write them; nothing for a "what runs on this device" answer (it has no single model).
+// write them, and "setups": the solver's ranked setups on this device (as `willitfit fit --json`);
+// nothing for a "what runs on this device" answer (it has no single model) or a model without a
+// device (its answer is the comparison).
 void write_more(wif::JsonWriter& w, const wif::Answer& answer, int points) {
-    if (answer.intent == wif::Intent::what_fits) return;
+    if (answer.intent == wif::Intent::what_fits || answer.intent == wif::Intent::sizes) return;
     const wif::Catalog& c = catalog().value();
     const wif::ResolvedRequest& r = answer.request;  // at the device count the answer is about
     w.key("quants").begin_object().field("ok", true).key("options");
@@ -148,7 +159,8 @@ void write_more(wif::JsonWriter& w, const wif::Answer& answer, int points) {
     wif::write_options(w, wif::device_options(c, r));
     w.end_object().key("curve").begin_object().field("ok", true).field("max_context", answer.max_context).key("points");
     wif::write_curve(w, wif::context_curve(r, points < 1 ? 1 : points > 400 ? 400 : points));
-    w.end_object();
+    w.end_object().key("setups");
+    wif::write_solution(w, wif::solve(c, r, wif::kDefaultMinSpeed));
 }
 
 // kind "ask": `input` is the question's text; kind "estimate": `input` is request JSON.
@@ -219,6 +231,7 @@ EMSCRIPTEN_BINDINGS(willitfit_page) {
 #include <memory>
 
 #include "files/model_file.hpp"
+#include "files/model_set.hpp"
 
 namespace {
 
@@ -241,6 +254,49 @@ std::string inspect_file(const std::string& head, double file_size) {
         w.begin_object().field("ok", false).key("error").begin_object();
         w.field("code", file.error().code).field("message", file.error().message);
         if (file.error().code == "need_more") w.field("need_bytes", static_cast<std::int64_t>(need));
+        w.end_object().end_object();
+        return w.take();
+    }
+    auto kept = std::make_shared<const wif::ModelFile>(std::move(file.value()));
+    kept_file() = kept;
+    return wrap("file", [&](wif::JsonWriter& w) { wif::write_model_file(w, *kept, false); });
+}
+
+// inspect_files: several files of one model (a split GGUF's parts, safetensors shards with the
+// index and config.json, a projector beside its model). `list` is JSON [{"name", "size",
+// "length"}, ...] and `heads` every file's head, one after another, `length` bytes each. On
+// need_more the error also says which file ("file": its position) needs "need_bytes" bytes.
+std::string inspect_files(const std::string& list, const std::string& heads) {
+    kept_file().reset();
+    wif::Expected<Json> parsed = wif::parse_json(list, "files");
+    if (!parsed) return fail(parsed.error());
+    if (!parsed->is_array() || parsed->empty()) return fail(wif::make_error("invalid_argument", "inspect_files: expected a list of files"));
+    std::vector<wif::FileHead> files;
+    std::size_t at = 0;
+    for (const Json& f : parsed.value()) {
+        if (!f.is_object()) return fail(wif::make_error("invalid_argument", "inspect_files: each file is {name, size, length}"));
+        wif::FieldReader r(f, "files");
+        wif::FileHead h;
+        h.name = r.string("name", "", true);
+        const std::int64_t size = r.integer("size", 0, 0, std::int64_t{1} << 53, true);
+        const std::int64_t length = r.integer("length", 0, 0, std::int64_t{1} << 53, true);
+        if (!r.ok()) return fail(r.error());
+        if (static_cast<std::uint64_t>(length) > heads.size() - at) return fail(wif::make_error("invalid_argument", "inspect_files: fewer bytes than the lengths say"));
+        h.size = static_cast<std::uint64_t>(size);
+        h.head = std::string_view(heads).substr(at, static_cast<std::size_t>(length));
+        at += static_cast<std::size_t>(length);
+        files.push_back(std::move(h));
+    }
+    std::size_t which = 0;
+    std::uint64_t need = 0;
+    wif::Expected<wif::ModelFile> file = wif::inspect_model_files(files, &which, &need);
+    if (!file) {
+        wif::JsonWriter w;
+        w.begin_object().field("ok", false).key("error").begin_object();
+        w.field("code", file.error().code).field("message", file.error().message);
+        if (file.error().code == "need_more") {
+            w.field("need_bytes", static_cast<std::int64_t>(need)).field("file", static_cast<std::int64_t>(which));
+        }
         w.end_object().end_object();
         return w.take();
     }
@@ -272,6 +328,7 @@ std::string answer_file(const std::string& input, const std::string& units) {
 
 EMSCRIPTEN_BINDINGS(willitfit_files) {
     emscripten::function("inspect_file", &inspect_file);
+    emscripten::function("inspect_files", &inspect_files);
     emscripten::function("answer_file", &answer_file);
 }
 #endif

@@ -118,3 +118,44 @@ test('a file that is not a model says so', async () => {
   assert.equal(await page.textContent('#file-info'), '');
   await page.close();
 });
+
+test('the three parts of a split GGUF picked together are read as one model', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}#model=llama-3.1-8b&quant=Q4_K_M&device=rtx-4090`);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 15000 });
+  const parts = [1, 2, 3].map((k) => join(dir, `split-0000${k}-of-00003.gguf`));
+  await page.setInputFiles('#model-file', parts);
+  await page.waitForSelector('#file-panel[data-read]', { timeout: 30000 });
+  const weights = Number(await page.getAttribute('[data-file-weights]', 'data-file-weights'));
+  // The native reader finds the other parts from any one of them: the same model, byte for byte.
+  if (existsSync(BIN)) assert.equal(weights, JSON.parse(execFileSync(BIN, ['inspect', parts[1], '--json']).toString()).weight_bytes);
+  assert.match(await page.textContent('#file-info'), /3 parts read and merged/);
+  assert.match(await page.textContent('#file-status'), /3 files/);
+  // Two parts of three: the missing one is named.
+  await page.setInputFiles('#model-file', parts.slice(0, 2));
+  await page.waitForSelector('#file-status .error', { timeout: 30000 });
+  assert.match(await page.textContent('#file-status'), /missing part\(s\) 3/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a pasted config.json is answered as that model on the form\'s device', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}#model=llama-3.1-8b&quant=Q4_K_M&device=rtx-4090`);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 15000 });
+  // Llama 3.1 8B's config.json: the answer must be about 8B parameters' worth of weights.
+  await page.fill('#config-text', JSON.stringify({ model_type: 'llama', vocab_size: 128256, hidden_size: 4096, intermediate_size: 14336,
+    num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, max_position_embeddings: 131072, torch_dtype: 'bfloat16' }));
+  await page.click('#config-form button[type=submit]');
+  await page.waitForSelector('#file-answer .verdict', { timeout: 30000 });
+  assert.equal(await page.getAttribute('#file-answer', 'data-verdict'), 'fits');
+  assert.match(await page.textContent('#file-status'), /pasted config\.json/);
+  // A config that misses a field says which.
+  await page.fill('#config-text', '{"model_type": "llama", "hidden_size": 4096}');
+  await page.click('#config-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#file-answer')?.dataset.verdict === 'error');
+  assert.match(await page.textContent('#file-answer'), /num_hidden_layers|vocab_size|intermediate_size|num_attention_heads/);
+  await page.close();
+});

@@ -341,7 +341,7 @@ test('the Training view: its form answers, the outlet warning shows, and the URL
 
 test('speed on an inference answer, with its basis; the GPU / RAM split; how many devices', async () => {
   const { page, errors } = await open(`${base}#q=${encodeURIComponent('how fast is llama 3.1 8b q4_k_m on a 4090')}`, { width: 1280, height: 900 });
-  assert.match(await page.textContent('.speed'), /About [\d,]+ tokens\/s generating, [\d,]+ tokens\/s reading the prompt/);
+  assert.match(await page.textContent('.speed'), /About [\d,]+ tokens\/s (\(likely [\d,]+–[\d,]+\) )?generating, [\d,]+ tokens\/s (\(likely [\d,]+–[\d,]+\) )?reading the prompt/);
   await page.click('.basis summary');
   assert.match(await page.textContent('.basis'), /Bandwidth efficiency \d+% of peak — .*llama-bench/);
   assert.ok(await page.isVisible('table.parts'));
@@ -356,6 +356,42 @@ test('speed on an inference answer, with its basis; the GPU / RAM split; how man
   await page.press('#q', 'Enter');
   await page.waitForSelector('[data-devices-needed]');
   assert.match(await page.textContent('.bignum'), /17 ×/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the solver\'s setups on this device: fastest first, the best marked, and a click answers with that format and KV cache', async () => {
+  const { page, errors } = await open(`${base}#q=${encodeURIComponent('llama 3.3 70b q4_k_m on a 4090')}`, { width: 1280, height: 900 });
+  await page.waitForSelector('#setups table.setups');
+  const tps = await page.$$eval('#setups tbody tr td:last-child', (tds) => tds.map((td) => Number(td.textContent)));
+  assert.ok(tps.length >= 3, `setups: ${tps.join(', ')}`);
+  for (let i = 1; i < tps.length; i++) assert.ok(tps[i - 1] >= tps[i], `fastest first: ${tps.join(', ')}`);
+  assert.match(await page.textContent('#setups'), /Best: \S+ with a \S+ KV cache, \d+ of 81 layers on the GPU/);
+  // Each row's share of the card fits in the card: "on device" never exceeds 25.8 GB (24 GiB).
+  const onDevice = await page.$$eval('#setups tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent));
+  for (const t of onDevice) assert.ok(!/^(2[6-9]|[3-9]\d)(\.\d+)? GB$/.test(t), `on device: ${onDevice.join(', ')}`);
+  const best = page.locator('#setups tr.current button');
+  const [quant, kv] = [await best.getAttribute('data-quant'), await best.getAttribute('data-kv')];
+  await best.click();
+  await page.waitForFunction((q) => document.querySelector('#f-quant')?.value === q, quant);
+  assert.equal(await page.inputValue('#f-kv'), kv);
+  await page.locator('#fit-panel').screenshot({ path: `${SHOTS}/setups-1280.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a model with no device: what it needs per format, the smallest devices, and a click answers for one (390 px)', async () => {
+  const { page, errors } = await open(`${base}#q=13b`, { width: 390, height: 844 });
+  await page.waitForSelector('[data-intent="sizes"]');
+  assert.match(await page.textContent('#answer .headline'), /needs about .* in (bf16|fp16), .* in Q8_0 and .* in Q4_K_M/);
+  const rows = await page.$$eval('table.sizes tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  assert.equal(rows.length, 3);
+  assert.match(await page.textContent('#quants'), /Name a device/);
+  // No horizontal scrolling on a phone.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+  await page.locator('#answer').screenshot({ path: `${SHOTS}/sizes-390.png` });
+  await page.locator('table.sizes [data-device]').first().click();
+  await page.waitForSelector('.verdict[data-verdict="fits"]');
   assert.deepEqual(errors, []);
   await page.close();
 });

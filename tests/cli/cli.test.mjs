@@ -209,6 +209,50 @@ test('validate predicts the validation set within each category threshold', () =
   const v = r.json();
   assert.ok(v.predicted >= 200);
   for (const c of v.categories) assert.ok(c.ok, `${c.category}: median ${c.median_abs_error} over ${c.threshold}`);
+  const byName = Object.fromEntries(v.categories.map((c) => [c.category, c]));
+  assert.ok(byName.inference_total.count >= 15, 'at least 15 inference totals');
+  assert.ok(byName.offload_layers.count >= 8, 'at least 8 layer counts');
+  assert.equal(byName.offload_layers.error_unit, 'layers');
+  assert.equal(typeof byName.inference_total.target_met, 'boolean');
+  // --bands prints the band table as the C++ rows of src/core/advice/bands.cpp.
+  const bands = run('validate', '--points', points, '--bands');
+  assert.equal(bands.status, 0, bands.err);
+  assert.match(bands.out, /constexpr BandRow kBandTable\[\] = \{\n    \{"inference_total", "\*", \d+, [0-9.]+\},/);
+});
+
+test('answers carry error bands in JSON and in words, and a close call says borderline', () => {
+  const a = run('infer', '--model', 'llama-3.1-8b', '--quant', 'Q4_K_M', '--device', 'rtx-4090', '--json').json();
+  assert.equal(a.borderline, false);
+  assert.equal(a.memory.band.value_bytes, a.memory.gpu_bytes);
+  assert.ok(a.memory.band.low_bytes < a.memory.band.value_bytes && a.memory.band.value_bytes < a.memory.band.high_bytes);
+  assert.ok(a.tokens_per_second.decode_band.low < a.tokens_per_second.decode);
+  const text = run('infer', '--model', 'llama-3.1-8b', '--quant', 'Q4_K_M', '--device', 'rtx-4090');
+  assert.match(text.out, /needs [0-9.]+ GB ± [0-9.]+%/);
+  assert.match(text.out, /needed on the GPU, likely +[0-9.]+ GB to [0-9.]+ GB {2}\(error band ± [0-9.]+%\)/);
+  assert.match(text.out, /tokens\/s \(likely [0-9.]+ to [0-9.]+\) decoding/);
+  // 24,000 tokens of cache put Llama 3.1 8B within 2% of an 8 GB card's 8.59 GB.
+  const close = run('infer', '--model', 'llama-3.1-8b', '--quant', 'Q4_K_M', '--device', 'rtx-4060', '--ctx', '24000', '--json').json();
+  assert.equal(close.borderline, true);
+  assert.match(close.headline, /^Borderline \(fits by the estimate\)/);
+  assert.match(close.borderline_reason, /straddles/);
+  const closeText = run('infer', '--model', 'llama-3.1-8b', '--quant', 'Q4_K_M', '--device', 'rtx-4060', '--ctx', '24000');
+  assert.match(closeText.out, /^Borderline/);
+  assert.match(closeText.out, /Borderline: the memory needed on the GPU may lie anywhere from/);
+});
+
+test('--engine-version picks an older engine\'s memory rule and the answer names it', () => {
+  const args = ['infer', '--model', 'llama-3.1-8b', '--quant', 'F16', '--device', 'apple-m1-pro-32gb', '--engine', 'llama.cpp',
+    '--flash-attn', 'off', '--ctx', '31072', '--json'];
+  const now = run(...args).json();
+  const then = run(...args, '--engine-version', 'llama.cpp-2025.10').json();
+  assert.equal(now.engine_version, 'latest');
+  assert.equal(then.engine_version, 'llama.cpp-2025.10');
+  assert.equal(then.memory.kv_cache_bytes, 3884 * 1048576);  // "KV self size = 3884.00 MiB" (31072 cells)
+  assert.equal(now.memory.kv_cache_bytes, 31232 * 131072);    // padded to 256 cells
+  assert.ok(now.assumptions.some((s) => s.includes('PR #17046')));
+  const bad = run('infer', '--model', 'llama-3.1-8b', '--device', 'rtx-4090', '--engine-version', 'nope', '--json');
+  assert.equal(bad.status, 1);
+  assert.equal(bad.json().error.code, 'unknown_engine_version');
 });
 
 test('-ngl places exactly that many layers, and too many is an error of memory, not a guess', () => {
@@ -217,6 +261,33 @@ test('-ngl places exactly that many layers, and too many is an error of memory, 
   assert.equal(at(20).gpu_layers, 20);
   assert.equal(at(20).verdict, 'fits_with_offload');
   assert.equal(at(60).verdict, 'does_not_fit');  // 60 of 80 blocks of a 42 GB model cannot sit in 16 GB
+});
+
+test('infer --n-cpu-moe keeps the experts of the first N layers in system RAM (llama.cpp only, MoE only)', () => {
+  const at = (...extra) => run('infer', '--model', 'qwen3-30b-a3b', '--quant', 'Q4_K_M', '--device', 'rtx-2080', '--ram', '64GB',
+    ...extra, '--json');
+  const none = at().json();
+  const some = at('--n-cpu-moe', '20').json();
+  const experts = some.memory.items.find((i) => i.key === 'moe_experts_cpu');
+  assert.ok(experts, 'an item for the experts in system RAM');
+  assert.equal(experts.location, 'host');
+  assert.match(experts.label, /first 20 layers, --n-cpu-moe/);
+  assert.equal(some.memory.gpu_bytes, none.memory.gpu_bytes - experts.bytes);
+  assert.equal(some.memory.host_bytes, none.memory.host_bytes + experts.bytes);
+  assert.equal(none.memory.items.find((i) => i.key === 'moe_experts_cpu'), undefined);
+  // Every layer's experts in RAM: the 18 GB model runs with all 49 layers on the 8 GB card.
+  const all = at('--n-cpu-moe', 'all').json();
+  assert.equal(all.verdict, 'fits');
+  assert.equal(all.gpu_layers, 49);
+  assert.ok(all.speed.parts.some((p) => p.where === 'system_ram' && /n-cpu-moe/.test(p.label)));
+  assert.deepEqual(at('--n-cpu-moe', '-1').json().memory, all.memory);
+  assert.equal(at('--n-cpu-moe', 'some').status, 1);
+  // Other engines have no such option; a dense model is told it does nothing.
+  const vllm = run('infer', '--model', 'qwen3-30b-a3b', '--device', 'h100-sxm', '--engine', 'vllm', '--n-cpu-moe', '4', '--json');
+  assert.equal(vllm.status, 1);
+  assert.equal(vllm.json().error.code, 'unsupported_option');
+  const dense = run('infer', '--model', 'llama-3.1-8b', '--quant', 'Q4_K_M', '--device', 'rtx-4060', '--n-cpu-moe', '4', '--json').json();
+  assert.ok(dense.warnings.some((w) => /not a mixture of experts/.test(w)));
 });
 
 test('the issue seed: Llama 3.3 70B on a 16 GB RX 7600 XT with 64 GB DDR4-3200 under ollama', () => {
@@ -244,4 +315,100 @@ test('fit --gguf sizes the model in the file, not the catalog', (t) => {
   const a = fit.json();
   assert.equal(a.intent, 'fit');  // not "what runs on this device": the file names the model
   assert.ok(a.setups.length > 0);
+});
+
+// A tiny Llama checkpoint in two safetensors shards with its index and config.json, as
+// transformers' save_pretrained writes them. Hand count (BF16, 2 bytes a parameter): embeddings and
+// lm_head 32 x 16 = 512 each; per layer q/k/v/o 4 x 16 x 16 = 1,024, gate/up/down 3 x 32 x 16 =
+// 1,536, two norms 32, so 2,592; two layers 5,184; final norm 16: 6,224 parameters, 12,448 bytes.
+function shardedLlama() {
+  const dir = mkdtempSync(join(tmpdir(), 'wif-st-'));
+  const layer = (i) => [
+    ...['q', 'k', 'v', 'o'].map((p) => [`model.layers.${i}.self_attn.${p}_proj.weight`, [16, 16]]),
+    [`model.layers.${i}.mlp.gate_proj.weight`, [32, 16]], [`model.layers.${i}.mlp.up_proj.weight`, [32, 16]],
+    [`model.layers.${i}.mlp.down_proj.weight`, [16, 32]],
+    [`model.layers.${i}.input_layernorm.weight`, [16]], [`model.layers.${i}.post_attention_layernorm.weight`, [16]],
+  ];
+  const shards = [
+    [['model.embed_tokens.weight', [32, 16]], ...layer(0)],
+    [...layer(1), ['model.norm.weight', [16]], ['lm_head.weight', [32, 16]]],
+  ];
+  const names = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
+  const weight_map = {};
+  shards.forEach((tensors, s) => {
+    const header = {};
+    let at = 0;
+    for (const [name, shape] of tensors) {
+      const bytes = shape.reduce((a, b) => a * b, 1) * 2;
+      header[name] = { dtype: 'BF16', shape, data_offsets: [at, at + bytes] };
+      at += bytes;
+      weight_map[name] = names[s];
+    }
+    const json = Buffer.from(JSON.stringify(header));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(json.length));
+    writeFileSync(join(dir, names[s]), Buffer.concat([len, json, Buffer.alloc(at)]));
+  });
+  writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 12448 }, weight_map }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'llama', vocab_size: 32, hidden_size: 16, intermediate_size: 32,
+    num_hidden_layers: 2, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: 2048, torch_dtype: 'bfloat16' }));
+  return { dir, names };
+}
+
+test('--safetensors with the index reads every shard it names and the config.json beside it', () => {
+  const { dir } = shardedLlama();
+  const r = run('inspect', join(dir, 'model.safetensors.index.json'), '--json');
+  assert.equal(r.status, 0, r.err);
+  const f = r.json();
+  assert.equal(f.params, 6224);
+  assert.equal(f.weight_bytes, 12448);
+  assert.equal(f.arch_known, true);  // from config.json in the same folder
+  const a = run('infer', '--safetensors', join(dir, 'model.safetensors.index.json'), '--device', 'rtx-4090', '--json');
+  assert.equal(a.status, 0, a.err);
+  assert.equal(a.json().verdict, 'fits');
+});
+
+test('one shard alone is read, and the answer says the other shard is missing', () => {
+  const { dir, names } = shardedLlama();
+  const f = run('inspect', join(dir, names[0]), '--json').json();
+  assert.equal(f.weight_bytes, (512 + 2592) * 2);
+  assert.ok(f.notes.some((n) => /1 of the 2 shards/.test(n)), f.notes.join(' | '));
+});
+
+test('a shard the index names but the folder lacks is a clear error', () => {
+  const { dir, names } = shardedLlama();
+  writeFileSync(join(dir, names[1]), '');  // emptied: not a safetensors file any more
+  const r = run('inspect', join(dir, 'model.safetensors.index.json'), '--json');
+  assert.notEqual(r.status, 0);
+  assert.match(r.json().error.message, /model-00002-of-00002\.safetensors/);
+});
+
+test('any part of a split GGUF brings the other parts, as llama.cpp loads them', (t) => {
+  const dump = new URL('../../build/tests/gguf_dump', import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), 'wif-split-'));
+  if (spawnSync(dump, ['--write-corpus', dir]).status !== 0) return t.skip('no gguf_dump built');
+  const merged = run('inspect', join(dir, 'split-00002-of-00003.gguf'), '--json').json();
+  assert.ok(merged.notes.some((n) => /3 parts read and merged/.test(n)), merged.notes.join(' | '));
+  const two = run('inspect', join(dir, 'split-00001-of-00003.gguf'), join(dir, 'split-00002-of-00003.gguf'), '--json');
+  assert.notEqual(two.status, 0);
+  assert.match(two.json().error.message, /missing part\(s\) 3/);
+  const withProjector = run('inspect', join(dir, 'llama-q4_k_m.gguf'), join(dir, 'mmproj.gguf'), '--json').json();
+  assert.ok(withProjector.mmproj_bytes > 0);
+});
+
+test('a model and no device is answered with what it needs and the smallest devices that hold it', () => {
+  const r = run('ask', 'how much memory does llama 3.1 70b need', '--json');
+  assert.equal(r.status, 0, r.err);
+  const a = r.json();
+  assert.equal(a.intent, 'sizes');
+  assert.deepEqual(a.sizes.map((s) => s.quant), ['bf16', 'Q8_0', 'Q4_K_M']);
+  // 70.6B parameters: bf16 weights are about 141 GB, Q4_K_M's about 4.8 bits a weight about 42 GB.
+  assert.ok(Math.abs(a.sizes[0].weights_bytes / 141.1e9 - 1) < 0.02, `bf16 weights ${a.sizes[0].weights_bytes}`);
+  assert.ok(a.sizes[2].weights_bytes < a.sizes[1].weights_bytes && a.sizes[1].weights_bytes < a.sizes[0].weights_bytes);
+  for (const s of a.sizes) {
+    assert.ok(s.smallest.length > 0 && s.smallest[0].kind === 'gpu', s.quant);
+    assert.ok(s.smallest[0].gpu_bytes <= s.smallest[0].usable_bytes, s.quant);
+  }
+  // A named format comes first.
+  assert.equal(run('ask', 'qwen2.5 7b q6_k', '--json').json().sizes[0].quant, 'Q6_K');
 });

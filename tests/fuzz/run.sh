@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 build="${BUILD_DIR:-build-fuzz}"
-all=(fuzz_question fuzz_ask fuzz_catalog fuzz_hf_config fuzz_estimate)
+all=(fuzz_question fuzz_ask fuzz_catalog fuzz_hf_config fuzz_estimate fuzz_gguf fuzz_safetensors)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
@@ -33,10 +33,12 @@ run_one() {
   local t="$1"
   local work="$build/corpus/$t" crashes="$build/crashes/$t"
   mkdir -p "$work" "$crashes"
-  local dict=()
-  [ -f "tests/fuzz/dict/$t.dict" ] && dict=(-dict="tests/fuzz/dict/$t.dict")
+  local opts=()
+  [ -f "tests/fuzz/dict/$t.dict" ] && opts=(-dict="tests/fuzz/dict/$t.dict")
+  # Model-file headers may grow past the largest seed (libFuzzer's default -max_len).
+  case "$t" in fuzz_gguf|fuzz_safetensors) opts+=(-max_len=16384) ;; esac
   # -rss_limit_mb: a catalog or config must never need more than this; -timeout: nor this long.
-  if "$build/$t" "$work" "tests/fuzz/corpus/$t" "${dict[@]}" -max_total_time="$seconds" \
+  if "$build/$t" "$work" "tests/fuzz/corpus/$t" "${opts[@]}" -max_total_time="$seconds" \
       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/" \
       >"$build/$t.log" 2>&1; then
     echo "$t: ok, $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$build/$t.log" | grep -o '[0-9]*$') executions in ${seconds}s"

@@ -82,6 +82,12 @@ test('answer_page: one call gives the answer, every format, every device and the
   assert.deepEqual(page.quants, wif.quant_options(req));
   assert.deepEqual(page.devices, wif.device_options(req));
   assert.deepEqual(page.curve, wif.context_curve(req, 12));
+  // The solver's setups on this device, fastest first, the best one among them.
+  assert.equal(page.setups.ok, true);
+  assert.ok(page.setups.setups.length > 0 && page.setups.best >= 0);
+  for (let i = 1; i < page.setups.setups.length; i++) {
+    assert.ok(page.setups.setups[i - 1].tokens_per_second.decode >= page.setups.setups[i].tokens_per_second.decode);
+  }
   // A question: the same answer as ask(), with units as an option rather than words in the text.
   const text = 'llama 3.1 70b q4_k_m on 2x 3090';
   const asked = wif.answer_page('ask', text, { units: 'gib', points: 8 });
@@ -94,7 +100,7 @@ test('answer_page: one call gives the answer, every format, every device and the
   // answer_page_more: the rest of the last answer, without resolving it again.
   const first = wif.answer_page('estimate', req);
   assert.equal(first.quants, undefined);
-  assert.deepEqual(wif.answer_page_more(12), { quants: page.quants, devices: page.devices, curve: page.curve });
+  assert.deepEqual(wif.answer_page_more(12), { quants: page.quants, devices: page.devices, curve: page.curve, setups: page.setups });
   // Errors come back in `answer`, with nothing else.
   const bad = wif.answer_page('estimate', { model: 'nope', device: 'rtx-4090' }, { points: 8 });
   assert.equal(bad.answer.error.code, 'unknown_model');

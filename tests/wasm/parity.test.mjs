@@ -3,14 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { load } from '../../web/dist/willitfit.mjs';
+import { load, loadFull } from '../../web/dist/willitfit.mjs';
 
 const BIN = process.env.WILLITFIT_BIN || new URL('../../build/willitfit', import.meta.url).pathname;
 const native = (...args) => JSON.parse(execFileSync(BIN, args, { maxBuffer: 1 << 30 }).toString());
-const wif = await load();
+const wif = await load();       // the page's core: answers through answer_page
+const full = await loadFull();  // the full module: its own ask/estimate and the sweep
+
+test('the page\'s core has no sweep of its own and says which module has it', () => {
+  assert.equal(wif.sweep(4096).error.code, 'module_needed');
+});
 
 test('every model x format x device gets the same verdict, bytes and layers in wasm and natively', () => {
-  const w = wif.sweep(4096, true);
+  const w = full.sweep(4096, true);
   const n = native('sweep', '--json');
   assert.deepEqual(w.models, n.models);
   assert.deepEqual(w.devices, n.devices);
@@ -37,9 +42,17 @@ test('full answers match field for field', () => {
   for (const args of requests) {
     const req = {};
     for (let i = 0; i < args.length; i += 2) req[flag[args[i]]] = ['ctx', 'count'].includes(flag[args[i]]) ? Number(args[i + 1]) : args[i + 1];
-    assert.deepEqual(wif.estimate(req), native('infer', ...args, '--json'), args.join(' '));
+    const n = native('infer', ...args, '--json');
+    assert.deepEqual(wif.estimate(req), n, `core: ${args.join(' ')}`);
+    assert.deepEqual(full.estimate(req), n, `full: ${args.join(' ')}`);
   }
-  for (const q of ['7B fp16 on an 8GB RTX 4060?', 'mixtral 8x7b int4 on m2 ultra 192gb', 'gemma 3 27b at 32k context on a 24GB card']) {
-    assert.deepEqual(wif.ask(q), native('ask', q, '--json'), q);
+  // The solver's setups on the page are `willitfit fit --json`'s.
+  const more = wif.answer_page('estimate', { model: 'llama-3.3-70b', quant: 'Q4_K_M', device: 'rtx-4090' }, { points: 4 });
+  assert.deepEqual(more.setups, native('fit', '--model', 'llama-3.3-70b', '--quant', 'Q4_K_M', '--device', 'rtx-4090', '--json'));
+  for (const q of ['7B fp16 on an 8GB RTX 4060?', 'mixtral 8x7b int4 on m2 ultra 192gb', 'gemma 3 27b at 32k context on a 24GB card',
+    'how much memory does llama 3.1 70b need', 'llama 3.3 70b q4_k_m on a 4090']) {
+    const n = native('ask', q, '--json');
+    assert.deepEqual(wif.ask(q), n, `core: ${q}`);
+    assert.deepEqual(full.ask(q), n, `full: ${q}`);
   }
 });

@@ -4,6 +4,17 @@
 import { esc, bytes, num, pct } from './format.mjs';
 
 const tps = (v) => `${num(v, v < 10 ? 1 : 0)} tokens/s`;
+const rate = (v) => num(v, v < 10 ? 1 : 0);
+// " Likely 40–55 and 1,226–1,932 tokens/s.": the speeds' error bands (tokens_per_second.decode_band,
+// prefill_band), after the sentence they qualify.
+function likely(bands) {
+  const d = bands.decode_band, p = bands.prefill_band;
+  if (!d && !p) return '';
+  const range = (b) => `${rate(b.low)}–${rate(b.high)}`;
+  const words = d && p ? `${range(d)} and ${range(p)} tokens/s` : `${range(d || p)} tokens/s`;
+  const basis = [d, p].filter(Boolean).map((b) => `${b.plus_minus}: ${b.basis}`).join('\n');
+  return ` <span class="muted" data-band="speed" title="${esc(basis)}">Likely ${words} (error bands).</span>`;
+}
 const secs = (s) => (s < 1 ? `${num(s * 1000, 0)} ms` : `${num(s, s < 10 ? 1 : 0)} s`);
 
 // "About 12 tokens/s generating, 1,200 tokens/s reading the prompt": the line under the headline.
@@ -15,7 +26,8 @@ export function speedLine(res) {
   const cpu = s.speedup_vs_cpu > 1.05 && s.cpu_only_decode_tps > 0 && res.device.kind !== 'cpu'
     ? ` — ${num(s.speedup_vs_cpu, 1)}× the CPU alone (${tps(s.cpu_only_decode_tps)})` : '';
   return `<p class="speed" data-speed="${num(s.decode_tps, 1)}"><span aria-hidden="true">⚡</span> About <strong>${tps(s.decode_tps)}</strong> generating, ` +
-    `<strong>${tps(s.prefill_tps)}</strong> reading the prompt (first token after ${secs(s.time_to_first_token_s)} for ${num(s.prompt_tokens, 0)} prompt tokens)${cpu}.</p>`;
+    `<strong>${tps(s.prefill_tps)}</strong> reading the prompt (first token after ${secs(s.time_to_first_token_s)} for ${num(s.prompt_tokens, 0)} prompt tokens)${cpu}.` +
+    `${likely(res.tokens_per_second || {})}</p>`;
 }
 
 // An offloaded model: so many layers on the GPU, the rest in system RAM, as a two-part bar.
@@ -27,7 +39,7 @@ export function splitBar(res) {
   const ramWords = unified ? 'left to the CPU' : 'in system RAM';
   return `<div class="split" aria-label="Where the layers run"><div class="strack">` +
     `<span class="sgpu" style="width:${((100 * g) / t).toFixed(2)}%">${g ? `GPU: ${g}` : ''}</span><span class="sram" style="width:${((100 * r) / t).toFixed(2)}%">${unified ? 'CPU' : 'RAM'}: ${r}</span></div>` +
-    `<p><strong>${g} of ${t} layers</strong> on the GPU${gpuPart ? ` (${bytes(gpuPart.weight_bytes)} of weights)` : ''}, ${r} ${ramWords}` +
+    `<p><strong>${g} of ${t} layers</strong> on the GPU${res.gpu_layers_band ? ` <span class="muted" title="${esc(res.gpu_layers_band.basis)}">(${esc(res.gpu_layers_band.plus_minus)})</span>` : ''}${gpuPart ? ` (${bytes(gpuPart.weight_bytes)} of weights)` : ''}, ${r} ${ramWords}` +
     `${res.ram_bytes > 0 ? ` (${bytes(res.ram_bytes)} of RAM${res.system_ram_bytes > 0 ? ` of ${bytes(res.system_ram_bytes)}` : ''})` : ''}; ` +
     'each token reads the RAM part at RAM speed, which sets the pace.</p></div>';
 }

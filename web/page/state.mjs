@@ -18,9 +18,11 @@ export const store = {
 export function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   const input = {};
-  const train = p.get('view') === 'train';
+  // A question wins over view=train (the last q counts, as below): then only the Adjust form's fields
+  // are kept, so decoding what hashOf wrote gives the same state again.
+  const train = p.get('view') === 'train' && !p.getAll('q').pop();
   for (const [k, v] of p) if (k === 'q' || (train ? TFIELDS : FIELDS).includes(k)) input[k] = v;
-  if (train && !input.q) input.view = 'train';
+  if (train) input.view = 'train';
   store.units = p.get('units') === 'gib' ? 'gib' : 'gb';
   store.theme = THEMES.includes(p.get('theme')) ? p.get('theme') : '';
   applyTheme();

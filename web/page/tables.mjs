@@ -34,3 +34,24 @@ export function renderDevices(el, devices, res, kinds) {
       (rest ? `<details><summary>${fit.length - 10} more</summary><ul class="devlist">${rest}</ul></details>` : '')
     : '<p>No single catalog device holds it entirely; try a smaller format or several GPUs.</p>';
 }
+
+// The solver's setups on this device (as `willitfit fit`): every format that runs, with the KV
+// cache type and the layers on the GPU that make it run, fastest first; the best one (the most
+// bits per weight at the usable speed) is marked. A phone keeps Format, Layers and tokens/s.
+export function renderSetups(el, sol, res) {
+  if (!sol || !sol.setups) { el.innerHTML = ''; return; }
+  if (!sol.setups.length) { el.innerHTML = '<p class="muted">No format of this model runs on this device, even with layers in system RAM.</p>'; return; }
+  const best = sol.setups[sol.best];
+  const tps = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const rows = sol.setups.map((x, i) => {
+    const cls = i === sol.best ? ' class="current"' : '';
+    const layers = `${x.gpu_layers}/${x.total_layers}`;
+    return `<tr${cls}><td><button type="button" class="linkish" data-quant="${esc(x.quant)}" data-kv="${esc(x.kv_type)}">${esc(x.quant)}</button>${i === sol.best ? ' <span class="badge fits">best</span>' : ''}</td>` +
+      `<td class="opt">${esc(x.kv_type)}</td><td class="n">${layers}</td><td class="n opt">${bytes(x.gpu_bytes)}</td><td class="n opt">${bytes(x.ram_bytes)}</td>` +
+      `<td class="n">${tps(x.tokens_per_second.decode)}</td></tr>`;
+  }).join('');
+  const lead = best
+    ? `<p>Best: <strong>${esc(best.quant)}</strong> with a ${esc(best.kv_type)} KV cache, ${best.gpu_layers} of ${best.total_layers} layers on the ${res.device.kind === 'cpu' ? 'CPU' : 'GPU'}, about ${tps(best.tokens_per_second.decode)} tokens/s — the most bits per weight at ${sol.min_speed} tokens/s or more.</p>`
+    : `<p>Nothing reaches ${sol.min_speed} tokens/s here; the fastest setups come first.</p>`;
+  el.innerHTML = lead + `<table class="formats setups"><thead><tr><th>Format</th><th class="opt">KV cache</th><th>Layers on device</th><th class="opt">On device</th><th class="opt">In RAM</th><th>tokens/s</th></tr></thead><tbody>${rows}</tbody></table>`;
+}

@@ -108,7 +108,9 @@ Solution solve(const Catalog& c, const ResolvedRequest& r, double min_speed) {
             s.verdict = e->verdict;
             s.gpu_layers = e->gpu_layers;
             s.total_layers = e->total_layers;
-            s.gpu_bytes = e->gpu_bytes;
+            // As placed: the layers kept in system RAM are not on the device (Estimate::gpu_bytes
+            // counts every layer there).
+            s.gpu_bytes = e->gpu_bytes - e->offloaded_bytes;
             s.ram_bytes = e->host_bytes + e->offloaded_bytes;
             s.usable_bytes = e->usable_bytes;
             if (sp) {
@@ -165,6 +167,41 @@ std::vector<Option> device_options(const Catalog& c, const ResolvedRequest& r) {
         }
         out.push_back(option_from(d.id, d.name, estimate_inference(r.model, r.quant, d, o, cached)));
         out.back().kind = device_kind_name(d.kind);
+    }
+    return out;
+}
+
+std::vector<SizeRow> model_sizes(const Catalog& c, const ResolvedRequest& r) {
+    std::vector<SizeRow> out;
+    // The checkpoint's own 16-bit type (as transformers loads it), then llama.cpp's two most used
+    // quantizations (the defaults of ollama's library tags are Q4_K_M, Q8_0 the near-lossless one).
+    const std::string dtype = r.quant.id == "fp16" || r.quant.id == "bf16" ? r.quant.id : r.model.arch.torch_dtype == "float16" ? "fp16" : "bf16";
+    std::vector<std::string> ids = {dtype, "Q8_0", "Q4_K_M"};
+    // A format the question named comes first ("qwen2.5 7b q6_k" with no device).
+    if (std::find(ids.begin(), ids.end(), r.quant.id) == ids.end()) ids.insert(ids.begin(), r.quant.id);
+    for (const std::string& id : ids) {
+        const Lookup l = c.find_quant(id);
+        if (l.index < 0) continue;
+        ResolvedRequest q = r;
+        q.quant = c.quants[static_cast<size_t>(l.index)].spec;
+        SizeRow row;
+        row.quant = q.quant.id;
+        const std::vector<Option> options = device_options(c, q);
+        for (const char* kind : {"gpu", "unified", "cpu"}) {
+            const Option* best = nullptr;
+            for (const Option& o : options) {
+                if (o.kind == kind && o.verdict == Verdict::fits && (!best || o.usable_bytes < best->usable_bytes)) best = &o;
+            }
+            if (best) row.smallest.push_back(*best);
+        }
+        for (const Option& o : row.smallest) {
+            if (row.total_bytes == 0) {
+                row.total_bytes = o.kind == "cpu" ? o.total_bytes : o.gpu_bytes;
+                row.weights_bytes = o.weights_bytes;
+            }
+        }
+        if (row.weights_bytes == 0 && !options.empty()) row.weights_bytes = options.front().weights_bytes;
+        out.push_back(std::move(row));
     }
     return out;
 }

@@ -86,6 +86,17 @@ std::vector<Option> quant_options(const Catalog& catalog, const ResolvedRequest&
 // Every catalog device for the request's model and format (one of each).
 std::vector<Option> device_options(const Catalog& catalog, const ResolvedRequest& request);
 
+// A model with no device ("13b", "how much memory does llama 3.1 70b need"): what it needs in the
+// common formats (its 16-bit checkpoint, Q8_0, Q4_K_M) at the request's context, and the smallest
+// catalog GPU, Mac and CPU machine that hold it entirely in each.
+struct SizeRow {
+    std::string quant;             // catalog format id
+    bytes_t weights_bytes = 0;
+    bytes_t total_bytes = 0;       // on the smallest GPU that holds it (that engine's buffers included)
+    std::vector<Option> smallest;  // at most one per device kind, GPUs first
+};
+std::vector<SizeRow> model_sizes(const Catalog& catalog, const ResolvedRequest& request);
+
 // Largest context (a multiple of 256, up to the model's maximum) that fits entirely in GPU
 // memory; 0 when not even 256 tokens do.
 std::int64_t largest_context(const ResolvedRequest& request);
@@ -126,6 +137,9 @@ struct Solution {
     int best = -1;
     double min_speed = 0;
 };
+// The speed a setup must reach to be called usable when nobody says: about the pace people read
+// at (5 tokens/s is ~4 words a second); the CLI's fit --min-speed and the page both start from it.
+inline constexpr double kDefaultMinSpeed = 5;
 Solution solve(const Catalog& catalog, const ResolvedRequest& request, double min_speed);
 
 std::vector<Suggestion> suggestions(const Catalog& catalog, const ResolvedRequest& request, const Estimate& estimate,

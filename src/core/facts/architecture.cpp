@@ -33,6 +33,19 @@ const char* tensor_role_name(TensorRole role) {
         case TensorRole::ffn_down_shexp: return "ffn_down_shexp";
         case TensorRole::ffn_gate_inp_shexp: return "ffn_gate_inp_shexp";
         case TensorRole::vision: return "vision";
+        case TensorRole::ssm_in: return "ssm_in";
+        case TensorRole::ssm_conv1d: return "ssm_conv1d";
+        case TensorRole::ssm_param: return "ssm_param";
+        case TensorRole::ssm_out: return "ssm_out";
+    }
+    return "unknown";
+}
+
+const char* recurrent_kind_name(RecurrentKind kind) {
+    switch (kind) {
+        case RecurrentKind::none: return "none";
+        case RecurrentKind::mamba2: return "Mamba-2";
+        case RecurrentKind::gated_delta_net: return "gated DeltaNet";
     }
     return "unknown";
 }
@@ -53,6 +66,26 @@ bool ModelArch::is_swa_layer(std::int64_t il) const {
 
 std::int64_t ModelArch::gqa_ratio() const {
     return num_key_value_heads > 0 ? num_attention_heads / num_key_value_heads : 1;
+}
+
+BlockMixer ModelArch::mixer(std::int64_t il) const {
+    if (il < 0 || static_cast<size_t>(il) >= mixers.size()) return BlockMixer::attention;
+    return mixers[static_cast<size_t>(il)];
+}
+
+bool ModelArch::has_attention(std::int64_t il) const {
+    const BlockMixer m = mixer(il);
+    return m == BlockMixer::attention || m == BlockMixer::parallel;
+}
+
+bool ModelArch::has_recurrent(std::int64_t il) const {
+    if (recurrent == RecurrentKind::none) return false;
+    const BlockMixer m = mixer(il);
+    return m == BlockMixer::recurrent || m == BlockMixer::parallel;
+}
+
+bool ModelArch::has_ffn(std::int64_t il) const {
+    return ffn_in_mixer_blocks || mixer(il) == BlockMixer::ffn;
 }
 
 Expected<bool> validate_arch(const ModelArch& a) {
@@ -90,6 +123,28 @@ Expected<bool> validate_arch(const ModelArch& a) {
         if (a.qk_rope_head_dim <= 0 || a.qk_nope_head_dim <= 0 || a.v_head_dim <= 0)
             return bad("qk_rope_head_dim", "qk_rope_head_dim, qk_nope_head_dim and v_head_dim must be positive for MLA");
         if (a.q_lora_rank < 0) return bad("q_lora_rank", "must not be negative");
+    }
+    if (!a.mixers.empty() && static_cast<std::int64_t>(a.mixers.size()) != a.num_hidden_layers)
+        return bad("layer_types", "must list one type per layer (num_hidden_layers)");
+    if (a.recurrent != RecurrentKind::none) {
+        const bool delta = a.recurrent == RecurrentKind::gated_delta_net;
+        if (a.ssm_d_conv <= 0 || a.ssm_d_conv > 1024)
+            return bad(delta ? "linear_conv_kernel_dim" : "conv_kernel", "must be between 1 and 1024");
+        if (a.ssm_d_inner <= 0 || a.ssm_d_inner > kMaxDim)
+            return bad(delta ? "linear_value_head_dim" : "mamba_d_ssm", "the recurrent width must be between 1 and 1048576");
+        if (a.ssm_d_state <= 0 || a.ssm_d_state > 65536)
+            return bad(delta ? "linear_key_head_dim" : "ssm_state_size", "must be between 1 and 65536");
+        if (a.ssm_n_head <= 0 || a.ssm_n_head > 65536 || a.ssm_d_inner % a.ssm_n_head != 0)
+            return bad(delta ? "linear_num_value_heads" : "mamba_num_heads", "must be positive and divide the recurrent width");
+        if (a.ssm_n_group <= 0 || a.ssm_n_group > a.ssm_n_head || a.ssm_n_head % a.ssm_n_group != 0)
+            return bad(delta ? "linear_num_key_heads" : "n_groups", "must be positive and divide the number of heads");
+        if (a.ssm_conv_channels() > 16 * kMaxDim)
+            return bad(delta ? "linear_key_head_dim" : "ssm_state_size", "the convolution would run over more than 16777216 channels");
+    } else {
+        for (BlockMixer m : a.mixers) {
+            if (m == BlockMixer::recurrent || m == BlockMixer::parallel)
+                return bad("layer_types", "lists recurrent layers but the config has no recurrent geometry");
+        }
     }
     if (a.sliding_window < 0) return bad("sliding_window", "must not be negative");
     if (a.sliding_window_pattern < 0) return bad("sliding_window_pattern", "must not be negative");
@@ -137,7 +192,9 @@ void add_attention(const ModelArch& a, std::int32_t il, L& t) {
     if (a.fused_qkv) {
         t.matrix(TensorRole::attn_qkv, il, h, q_dim + 2 * kv_dim);
     } else {
-        t.matrix(TensorRole::attn_q, il, h, q_dim);
+        // Qwen3-Next's gated attention: wq yields query and gate, {n_embd, head_dim x n_head x 2}
+        // (llama.cpp src/models/qwen3next.cpp load_arch_tensors).
+        t.matrix(TensorRole::attn_q, il, h, a.attn_output_gate ? 2 * q_dim : q_dim);
         t.matrix(TensorRole::attn_k, il, h, kv_dim);
         t.matrix(TensorRole::attn_v, il, h, kv_dim);
     }
@@ -149,6 +206,42 @@ void add_attention(const ModelArch& a, std::int32_t il, L& t) {
         t.vector(TensorRole::norm, il, a.head_dim);
     }
     if (a.attn_sinks) t.vector(TensorRole::attn_sinks, il, a.num_attention_heads);
+}
+
+// The recurrent mixer of one block, tensor by tensor as llama.cpp loads it.
+template <class L>
+void add_recurrent(const ModelArch& a, std::int32_t il, L& t) {
+    const std::int64_t h = a.hidden_size;
+    const std::int64_t conv = a.ssm_conv_channels();
+    if (a.recurrent == RecurrentKind::gated_delta_net) {
+        // llama.cpp src/models/qwen3next.cpp: ssm_in {n_embd, 2 key_dim + 2 value_dim} (q, k, v, z),
+        // ssm_beta_alpha {n_embd, 2 n_v_heads}, ssm_conv1d {d_conv, 2 key_dim + value_dim} without
+        // bias, ssm_dt.bias and ssm_a {n_v_heads}, ssm_norm {head_v_dim}, ssm_out {value_dim, n_embd}.
+        const std::int64_t key_dim = a.ssm_n_group * a.ssm_d_state;
+        t.matrix(TensorRole::ssm_in, il, h, 2 * key_dim + 2 * a.ssm_d_inner);
+        t.matrix(TensorRole::ssm_in, il, h, 2 * a.ssm_n_head);
+        t.vector(TensorRole::ssm_conv1d, il, a.ssm_d_conv * conv);
+        t.vector(TensorRole::ssm_param, il, a.ssm_n_head);
+        t.vector(TensorRole::ssm_param, il, a.ssm_n_head);
+        t.vector(TensorRole::norm, il, a.ssm_d_inner / a.ssm_n_head);
+        t.matrix(TensorRole::ssm_out, il, a.ssm_d_inner, h);
+        return;
+    }
+    // Mamba-2 (llama.cpp src/llama-model.cpp, LLM_ARCH_MAMBA2 and the hybrids that reuse it):
+    // ssm_in {n_embd, 2 d_inner + 2 n_group d_state + n_head} (z, x, B, C, dt), ssm_conv1d
+    // {d_conv, d_inner + 2 n_group d_state} + bias, ssm_dt.bias / ssm_a / ssm_d {n_head},
+    // ssm_norm {d_inner / n_group, n_group}, ssm_out {d_inner, n_embd}.
+    const std::int64_t in = 2 * a.ssm_d_inner + 2 * a.ssm_n_group * a.ssm_d_state + a.ssm_n_head;
+    t.matrix(TensorRole::ssm_in, il, h, in);
+    if (a.ssm_proj_bias) t.vector(TensorRole::bias, il, in);
+    t.vector(TensorRole::ssm_conv1d, il, a.ssm_d_conv * conv);
+    if (a.ssm_conv_bias) t.vector(TensorRole::bias, il, conv);
+    t.vector(TensorRole::ssm_param, il, a.ssm_n_head);
+    t.vector(TensorRole::ssm_param, il, a.ssm_n_head);
+    t.vector(TensorRole::ssm_param, il, a.ssm_n_head);
+    if (a.ssm_norm) t.vector(TensorRole::norm, il, a.ssm_d_inner);
+    t.matrix(TensorRole::ssm_out, il, a.ssm_d_inner, h);
+    if (a.ssm_proj_bias) t.vector(TensorRole::bias, il, h);
 }
 
 template <class L>
@@ -200,7 +293,9 @@ void for_each_tensor(const ModelArch& a, Emit&& emit) {
             t.vector(TensorRole::norm, il, h);
             if (a.norm_bias) t.vector(TensorRole::bias, il, h);
         }
-        add_attention(a, il, t);
+        if (a.has_attention(il)) add_attention(a, il, t);
+        if (a.has_recurrent(il)) add_recurrent(a, il, t);
+        if (!a.has_ffn(il)) continue;
         if (a.is_moe_layer(il)) {
             add_moe_ffn(a, il, t);
         } else {

@@ -40,6 +40,10 @@ enum class TensorRole : std::uint8_t {
     ffn_down_shexp,
     ffn_gate_inp_shexp,
     vision,         // multimodal tower, shipped in a separate mmproj file for GGUF
+    ssm_in,         // recurrent mixer input projection (Mamba-2 in_proj, DeltaNet qkvz and beta/alpha)
+    ssm_conv1d,     // depthwise causal convolution (kept in F32 by llama.cpp, never quantized)
+    ssm_param,      // per-head A, D and dt bias (1-D)
+    ssm_out,        // recurrent mixer output projection
 };
 
 const char* tensor_role_name(TensorRole role);
@@ -60,6 +64,18 @@ struct Tensor {
 };
 
 enum class AttentionKind : std::uint8_t { standard, mla };
+
+// What a repeating block mixes tokens with. A plain transformer has only attention blocks.
+enum class BlockMixer : std::uint8_t {
+    attention,  // self-attention: a KV cache that grows with the context
+    recurrent,  // Mamba-2 or gated DeltaNet: a fixed-size state per sequence
+    parallel,   // attention and Mamba-2 side by side in one block (Falcon-H1): both caches
+    ffn,        // no token mixer, only the FFN (Nemotron-H "-" blocks)
+};
+
+// The recurrent mixer of a hybrid model.
+enum class RecurrentKind : std::uint8_t { none, mamba2, gated_delta_net };
+const char* recurrent_kind_name(RecurrentKind kind);
 
 struct ModelArch {
     std::string model_type;  // config.json "model_type" (llama, qwen2, gemma3, deepseek_v3, gpt_oss, ...)
@@ -113,6 +129,29 @@ struct ModelArch {
     std::int64_t qk_nope_head_dim = 0;
     std::int64_t v_head_dim = 0;
 
+    // Llama 4: the window layers attend within fixed chunks of sliding_window tokens (llama.cpp
+    // LLAMA_SWA_TYPE_CHUNKED, vLLM ChunkedLocalAttentionSpec) instead of a sliding window.
+    bool chunked_attention = false;
+    bool attn_output_gate = false;  // Qwen3-Next: q_proj also yields a sigmoid gate (2 x q_dim rows)
+
+    // Hybrid and recurrent models. `mixers` has one entry per block; empty means every block is
+    // attention. The recurrent geometry uses llama.cpp's ssm_* names (src/llama-hparams.h), which
+    // convert_hf_to_gguf.py fills for both Mamba-2 and gated DeltaNet:
+    //   Mamba-2:  d_inner = heads x head_dim, d_state, n_group, n_head = heads
+    //   DeltaNet: d_inner = value heads x value head dim, d_state = key head dim,
+    //             n_group = key heads, n_head = value heads
+    std::vector<BlockMixer> mixers;
+    RecurrentKind recurrent = RecurrentKind::none;
+    std::int64_t ssm_d_inner = 0;
+    std::int64_t ssm_d_state = 0;
+    std::int64_t ssm_n_group = 0;
+    std::int64_t ssm_n_head = 0;
+    std::int64_t ssm_d_conv = 0;     // convolution kernel width
+    bool ssm_conv_bias = false;
+    bool ssm_proj_bias = false;
+    bool ssm_norm = true;            // Mamba-2 gated RMSNorm over d_inner
+    bool ffn_in_mixer_blocks = true;  // false for Nemotron-H, whose FFNs are blocks of their own
+
     std::int64_t vision_params = 0;  // multimodal tower in the same checkpoint
     // Set only for assumed shapes: the parameter count the question stated, which the
     // plain bytes-per-parameter arithmetic uses exactly ("7B x 2 bytes = 14 GB").
@@ -122,6 +161,20 @@ struct ModelArch {
     bool is_moe_layer(std::int64_t il) const;
     bool is_swa_layer(std::int64_t il) const;
     std::int64_t gqa_ratio() const;
+
+    BlockMixer mixer(std::int64_t il) const;
+    bool has_attention(std::int64_t il) const;  // keeps a per-token KV cache
+    bool has_recurrent(std::int64_t il) const;  // keeps a fixed-size recurrent state
+    bool has_ffn(std::int64_t il) const;
+    bool is_hybrid() const { return recurrent != RecurrentKind::none; }
+    // Channels the causal convolution runs over: d_inner + 2 x n_group x d_state (Mamba-2: x, B, C;
+    // DeltaNet: q, k, v).
+    std::int64_t ssm_conv_channels() const { return ssm_d_inner + 2 * ssm_n_group * ssm_d_state; }
+    // Values of one layer's state for one sequence, as llama.cpp sizes them (src/llama-hparams.cpp):
+    // the convolution keeps its last d_conv - 1 inputs (n_embd_r), the scan its d_state x d_inner
+    // matrix (n_embd_s; DeltaNet: value heads x key dim x value dim).
+    std::int64_t ssm_conv_state() const { return ssm_d_conv > 0 ? (ssm_d_conv - 1) * ssm_conv_channels() : 0; }
+    std::int64_t ssm_state() const { return ssm_d_state * ssm_d_inner; }
 };
 
 // Checks the shape for values no real model has (zero layers, heads not dividing, ...).

@@ -2,7 +2,8 @@
 //
 // Reads the keys transformers uses for each model_type (Llama, Mistral/Mixtral, Qwen2/2.5/3
 // and their MoE variants, Gemma 2/3, Phi-3/3.5/4, DeepSeek-V2/V3, gpt-oss, Llama 4, Cohere,
-// StarCoder2, ...), applies transformers' defaults for absent keys, and descends into
+// StarCoder2, ...) and the hybrids with a recurrent state (Qwen3-Next, GraniteMoeHybrid,
+// Nemotron-H, Falcon-H1), applies transformers' defaults for absent keys, and descends into
 // text_config for multimodal checkpoints.
 #pragma once
 

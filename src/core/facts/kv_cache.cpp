@@ -24,7 +24,8 @@ constexpr KvTypeInfo kKvTypes[] = {
 
 const KvTypeInfo& info(KvType type) { return kKvTypes[static_cast<size_t>(type)]; }
 
-// llama.cpp pads the cache to 256 cells (src/llama-context.cpp: GGML_PAD(n_ctx, 256)).
+// llama.cpp pads the cache to 256 cells (src/llama-context.cpp: GGML_PAD(n_ctx, 256), PR #17046);
+// KvRequest::llama_pad holds an older build's padding.
 constexpr std::int64_t kLlamaPad = 256;
 // vLLM's default paged-attention block (--block-size 16).
 constexpr std::int64_t kVllmBlock = 16;
@@ -133,56 +134,126 @@ KvCache compute_kv_cache(const ModelArch& a, const KvRequest& r) {
         kv.v_elements = a.num_key_value_heads * a.head_dim;
     }
 
+    const bytes_t cell_bytes = kv_row_bytes(r.type_k, kv.k_elements) + kv_row_bytes(r.type_v, kv.v_elements);
+
+    // Recurrent state (hybrids): per layer and sequence, the convolution's last d_conv - 1 inputs
+    // and the scan's state matrix, whatever the context.
+    std::int64_t vllm_block = kVllmBlock;
+    if (a.is_hybrid()) {
+        kv.conv_elements = a.ssm_conv_state();
+        kv.ssm_elements = a.ssm_state();
+        const KvType model_type = a.torch_dtype == "float32" ? KvType::f32 : a.torch_dtype == "float16" ? KvType::f16 : KvType::bf16;
+        switch (r.engine) {
+            case Engine::llama_cpp:
+            case Engine::ollama:
+                // llama.cpp keeps both in F32 (src/llama-model.cpp create_memory: recurrent_type_k/v
+                // GGML_TYPE_F32) [estimate for ollama: its runner uses the same memory module].
+                kv.conv_type = kv.ssm_type = KvType::f32;
+                break;
+            case Engine::vllm:
+                // mamba_cache_dtype and mamba_ssm_cache_dtype default to "auto", the model dtype
+                // (vllm/model_executor/layers/mamba/mamba_utils.py MambaStateDtypeCalculator); for
+                // NemotronH the SSM state defaults to float32 (models/config.py
+                // NemotronHForCausalLMConfig: "Only float32 is known to have no accuracy issues").
+                kv.conv_type = model_type;
+                kv.ssm_type = r.state_type ? *r.state_type : a.model_type == "nemotron_h" ? KvType::f32 : model_type;
+                break;
+            case Engine::transformers:
+            case Engine::mlx:
+            case Engine::exllamav2:
+                // [estimate: the caches are allocated in the model dtype]
+                kv.conv_type = kv.ssm_type = model_type;
+                break;
+        }
+        kv.state_slots = seqs;
+        const bytes_t raw = add(mul(kv.conv_elements, kv_row_bytes(kv.conv_type, 1)), mul(kv.ssm_elements, kv_row_bytes(kv.ssm_type, 1)));
+        kv.state_bytes_per_slot = raw;
+        bool any_attention = false;
+        for (std::int64_t il = 0; il < a.num_hidden_layers && !any_attention; ++il) any_attention = a.has_attention(il);
+        if (r.engine == Engine::vllm && any_attention && cell_bytes > 0) {
+            // vLLM's hybrid allocator shares one page size: the attention block grows to the smallest
+            // multiple of 16 tokens whose page holds a recurrent state, and the state page is padded
+            // to exactly that page (models/config.py HybridAttentionMambaModelConfig).
+            vllm_block = kVllmBlock * std::max<std::int64_t>(1, ceil_div(raw, mul(kVllmBlock, cell_bytes)));
+            kv.state_bytes_per_slot = mul(vllm_block, cell_bytes);
+        }
+    }
+
     // Cells per layer, as each engine's cache manager allocates them.
+    const bool chunked = a.chunked_attention;
     std::int64_t full = 0, swa = 0;
     switch (r.engine) {
         case Engine::llama_cpp:
         case Engine::ollama: {
-            // One unified buffer of n_ctx cells shared by the sequences; sliding-window layers get
-            // n_swa per sequence + one ubatch (src/llama-kv-cache-iswa.cpp), both padded to 256.
-            full = round_up(mul(ctx, seqs), kLlamaPad);
-            swa = std::min(full, round_up(add(mul(window, seqs), r.ubatch), kLlamaPad));
-            kv.layout = "context x sequences, padded to 256 cells";
+            // One unified buffer of n_ctx cells shared by the sequences; sliding-window and chunked
+            // layers get n_swa per sequence + one ubatch (src/llama-kv-cache-iswa.cpp; Llama 4 is
+            // LLAMA_SWA_TYPE_CHUNKED with the same size), both padded to 256.
+            const std::int64_t pad = r.llama_pad > 0 ? r.llama_pad : kLlamaPad;
+            full = round_up(mul(ctx, seqs), pad);
+            swa = std::min(full, round_up(add(mul(window, seqs), r.ubatch), pad));
+            kv.layout = "context x sequences, padded to " + std::to_string(pad) + " cells";
             break;
         }
         case Engine::vllm: {
-            // Paged blocks of 16 tokens; a sliding-window request needs
-            // ceil(min(window - 1 + max_num_batched_tokens, ctx) / 16) + 1 blocks (kv_cache_interface.py).
-            full = mul(seqs, round_up(ctx, kVllmBlock));
-            const std::int64_t swa_tokens = std::min(add(window - 1, r.max_num_batched_tokens), ctx);
-            swa = std::min(full, mul(seqs, (ceil_div(swa_tokens, kVllmBlock) + 1) * kVllmBlock));
-            kv.layout = "16-token blocks per sequence";
+            // Paged blocks of 16 tokens (more for hybrids, see above). A sliding-window request needs
+            // ceil(min(window - 1 + max_num_batched_tokens, ctx) / block) + 1 blocks; a chunked one
+            // ceil(min(chunk + max_num_batched_tokens, ctx) / block) (v1/kv_cache_interface.py
+            // SlidingWindowSpec, ChunkedLocalAttentionSpec).
+            full = mul(seqs, round_up(ctx, vllm_block));
+            if (chunked) {
+                const std::int64_t chunk_tokens = std::min(add(window, r.max_num_batched_tokens), ctx);
+                swa = std::min(full, mul(seqs, ceil_div(chunk_tokens, vllm_block) * vllm_block));
+            } else {
+                const std::int64_t swa_tokens = std::min(add(window - 1, r.max_num_batched_tokens), ctx);
+                swa = std::min(full, mul(seqs, (ceil_div(swa_tokens, vllm_block) + 1) * vllm_block));
+            }
+            kv.layout = vllm_block == kVllmBlock ? "16-token blocks per sequence"
+                                                 : format_int(vllm_block) + "-token blocks per sequence (raised so a block's page holds a recurrent state)";
             break;
         }
         case Engine::transformers:
         case Engine::exllamav2:
             full = mul(seqs, ctx);
-            swa = mul(seqs, std::min(ctx, window));
+            swa = mul(seqs, std::min(ctx, window));  // Llama 4: HybridChunkedCache keeps one chunk
             kv.layout = "context x sequences";
             break;
         case Engine::mlx:
             full = mul(seqs, round_up(ctx, kMlxStep));
-            swa = mul(seqs, std::min(ctx, window));  // RotatingKVCache(max_size=sliding_window)
+            swa = mul(seqs, std::min(ctx, window));  // RotatingKVCache(max_size=sliding_window), ChunkedKVCache
             kv.layout = "context x sequences, grown in 256-token steps";
             break;
     }
     kv.cells_full = full;
 
-    const bytes_t cell_bytes = kv_row_bytes(r.type_k, kv.k_elements) + kv_row_bytes(r.type_v, kv.v_elements);
     kv.layers.assign(static_cast<size_t>(a.num_hidden_layers), 0);
+    if (a.is_hybrid()) kv.state_layers.assign(static_cast<size_t>(a.num_hidden_layers), 0);
+    const bytes_t state_per_layer = mul(seqs, kv.state_bytes_per_slot);
     for (std::int64_t il = 0; il < a.num_hidden_layers; ++il) {
-        const bool is_swa = a.is_swa_layer(il);
-        const std::int64_t cells = is_swa ? swa : full;
-        if (is_swa) {
-            ++kv.swa_layers;
-            kv.cells_swa = swa;
-        } else {
-            ++kv.full_layers;
+        bytes_t layer = 0;
+        if (a.has_attention(il)) {
+            const bool is_swa = a.is_swa_layer(il);
+            const std::int64_t cells = is_swa ? swa : full;
+            if (is_swa) {
+                ++kv.swa_layers;
+                kv.cells_swa = swa;
+            } else {
+                ++kv.full_layers;
+            }
+            layer = add(mul(cells, kv_row_bytes(r.type_k, kv.k_elements)), mul(cells, kv_row_bytes(r.type_v, kv.v_elements)));
         }
-        const bytes_t layer =
-            add(mul(cells, kv_row_bytes(r.type_k, kv.k_elements)), mul(cells, kv_row_bytes(r.type_v, kv.v_elements)));
+        if (a.has_recurrent(il)) {
+            ++kv.recurrent_layers;
+            kv.state_layers[static_cast<size_t>(il)] = state_per_layer;
+            kv.state_bytes = add(kv.state_bytes, state_per_layer);
+            layer = add(layer, state_per_layer);
+        }
         kv.layers[static_cast<size_t>(il)] = layer;
         kv.total = add(kv.total, layer);
+    }
+    if (kv.recurrent_layers > 0) {
+        kv.layout += "; recurrent state: " + format_int(seqs) + (seqs == 1 ? " sequence" : " sequences") + " x " +
+                     std::to_string(kv.recurrent_layers) + " layers (" + kv_type_name(kv.conv_type) + " convolution, " +
+                     kv_type_name(kv.ssm_type) + " scan state), the same at any context";
     }
     kv.bytes_per_cell = mul(cell_bytes, kv.full_layers);
     return kv;

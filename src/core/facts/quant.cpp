@@ -507,6 +507,7 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
     }
     WeightBreakdown w;
     w.layers.assign(static_cast<size_t>(arch.num_hidden_layers), 0);
+    if (arch.is_moe()) w.layer_routed.assign(static_cast<size_t>(arch.num_hidden_layers), 0);
     const bool gguf = q.family == QuantFamily::gguf;
     const GgmlType base = default_type(q.ftype);
     RecipeState s = gguf ? recipe_state(arch, tensors, q.ftype, q.imatrix) : RecipeState{};
@@ -576,6 +577,7 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
         const BlockMemo& block = hit ? *hit : computed;
         w.layers[static_cast<size_t>(t.layer)] += block.bytes;
         w.routed_experts += block.routed;
+        if (!w.layer_routed.empty()) w.layer_routed[static_cast<size_t>(t.layer)] += block.routed;
         fractional_total += block.fractional;
         // Keys only cover two attn_v-like tensors per block; blocks with more are never reused.
         if (!hit && computed.attn_v <= 2) memo.push_back(std::move(computed));
@@ -600,6 +602,16 @@ Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<
         }
     }
     return w;
+}
+
+bytes_t routed_expert_bytes(const ModelArch& a, const WeightBreakdown& w, std::int64_t il) {
+    if (il < 0 || il >= static_cast<std::int64_t>(w.layers.size())) return 0;
+    if (w.layer_routed.size() == w.layers.size()) return w.layer_routed[static_cast<size_t>(il)];
+    if (!a.is_moe_layer(il)) return 0;
+    // No per-block tally: every MoE layer holds the same routed experts (one expert shape per model).
+    std::int64_t moe_layers = 0;
+    for (std::int64_t k = 0; k < static_cast<std::int64_t>(w.layers.size()); ++k) moe_layers += a.is_moe_layer(k) ? 1 : 0;
+    return moe_layers > 0 ? w.routed_experts / moe_layers : 0;
 }
 
 bytes_t gguf_file_bytes(const ModelArch& arch, const WeightBreakdown& weights) {

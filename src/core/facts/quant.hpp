@@ -91,6 +91,7 @@ struct WeightBreakdown {
     bytes_t vision = 0;                // multimodal tower (a separate mmproj file for GGUF)
     bytes_t routed_experts = 0;        // routed-expert tensors (MoE)
     std::vector<bytes_t> layers;       // each repeating block
+    std::vector<bytes_t> layer_routed; // routed-expert bytes of each block (MoE only; empty for dense models)
     double bits_per_weight = 0;        // total bits / total parameters
     std::int64_t params = 0;
     // ggml type -> tensors and bytes, for GGUF (shown as "what llama-quantize would write").
@@ -100,6 +101,11 @@ struct WeightBreakdown {
 
 Expected<WeightBreakdown> weight_bytes(const ModelArch& arch, const std::vector<Tensor>& tensors,
                                        const QuantSpec& quant);
+
+// Routed-expert bytes of repeating block `il` (its ffn_{gate,up,down}_exps tensors, the ones llama.cpp's
+// --n-cpu-moe keeps in system RAM): the block's own tally, or, where a breakdown has none, an equal
+// share of all routed experts over the MoE layers. 0 for dense blocks and dense models.
+bytes_t routed_expert_bytes(const ModelArch& arch, const WeightBreakdown& weights, std::int64_t il);
 
 // GGUF file size: tensor data (each tensor aligned to 32 bytes, GGUF_DEFAULT_ALIGNMENT) plus
 // header and metadata (tokenizer strings dominate). Vision towers go to a separate mmproj file.

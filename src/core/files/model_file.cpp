@@ -135,6 +135,7 @@ std::string model_type_of(const std::string& arch) {
         {"smollm3", "smollm3"},     {"seed_oss", "seed_oss"},     {"minimax-m2", "minimax_m2"}, {"dots1", "dots1"},
         {"ernie4_5", "ernie4_5"},   {"ernie4_5-moe", "ernie4_5_moe"}, {"hunyuan-moe", "hunyuan_v1_moe"},
         {"arcee", "arcee"},         {"bailingmoe", "bailing_moe"},
+        {"qwen3next", "qwen3_next"}, {"granitehybrid", "granitemoehybrid"}, {"falcon-h1", "falcon_h1"},
     };
     for (const auto& [gguf, hf] : kMap) {
         if (arch == gguf) return hf;
@@ -353,6 +354,57 @@ void arch_from_gguf(const GgufHeader& h, ModelFile& m) {
     }
 }
 
+// Hybrids whose recurrent layers the KV model covers: the ssm.* keys (convert_hf_to_gguf.py writes
+// llama.cpp's ssm_d_conv, ssm_d_inner, ssm_d_state, ssm_dt_rank = heads, ssm_n_group) and, per
+// layer, which mixer tensors the block has (attn_* = attention, ssm_* = recurrent, both for Falcon-H1,
+// neither for Nemotron-H's MLP blocks).
+bool hybrid_from_gguf(const GgufHeader& h, ModelFile& m) {
+    ModelArch& a = m.arch;
+    const std::string& arch = m.architecture;
+    if (arch == "qwen3next") a.recurrent = RecurrentKind::gated_delta_net;
+    else if (arch == "granitehybrid" || arch == "nemotron_h" || arch == "falcon-h1") a.recurrent = RecurrentKind::mamba2;
+    else return false;
+    const Gguf g{h, arch};
+    a.ssm_d_conv = g.integer("ssm.conv_kernel", 0);
+    a.ssm_d_inner = g.integer("ssm.inner_size", 0);
+    a.ssm_d_state = g.integer("ssm.state_size", 0);
+    a.ssm_n_head = g.integer("ssm.time_step_rank", 0);
+    a.ssm_n_group = g.integer("ssm.group_count", 0);
+    const auto n = static_cast<size_t>(std::clamp<std::int64_t>(a.num_hidden_layers, 0, 65536));
+    std::vector<char> attention(n, 0), recurrent(n, 0);
+    // Header values are unchecked until validate_arch: keep the product in range.
+    const std::int64_t gated_q = a.num_attention_heads > 0 && a.num_attention_heads < (1 << 20) && a.head_dim > 0 && a.head_dim < (1 << 20)
+                                     ? 2 * a.num_attention_heads * a.head_dim
+                                     : -1;
+    for (const FileTensor& t : m.tensors) {
+        if (t.layer < 0 || static_cast<size_t>(t.layer) >= n) continue;
+        std::string_view rest;
+        layer_of(t.name, rest);
+        if (starts_with(rest, "attn_q.") || starts_with(rest, "attn_qkv.")) attention[static_cast<size_t>(t.layer)] = 1;
+        if (starts_with(rest, "ssm_in.") || starts_with(rest, "ssm_conv1d.")) recurrent[static_cast<size_t>(t.layer)] = 1;
+        // Qwen3-Next's gated attention: wq holds query and gate (2 x heads x head_dim rows).
+        if (starts_with(rest, "attn_q.weight") && t.dims.size() >= 2 && gated_q > 0 && t.dims[1] == gated_q) {
+            a.attn_output_gate = true;
+        }
+    }
+    a.mixers.assign(n, BlockMixer::ffn);
+    for (size_t il = 0; il < n; ++il) {
+        a.mixers[il] = attention[il] && recurrent[il] ? BlockMixer::parallel
+                       : attention[il]                ? BlockMixer::attention
+                       : recurrent[il]                ? BlockMixer::recurrent
+                                                      : BlockMixer::ffn;
+    }
+    a.ffn_in_mixer_blocks = arch != "nemotron_h";
+    a.ssm_conv_bias = any_tensor(m.tensors, ".ssm_conv1d.bias");
+    a.ssm_proj_bias = any_tensor(m.tensors, ".ssm_in.bias");
+    a.ssm_norm = any_tensor(m.tensors, ".ssm_norm.weight");
+    // Per-layer head counts are 0 on the recurrent layers; the largest is the attention layers' own.
+    std::erase_if(m.notes, [](const std::string& note) {
+        return note.rfind("attention.head_count", 0) == 0;
+    });
+    return true;
+}
+
 std::string lower_dtype_torch(const std::string& dtype) {
     if (dtype == "BF16") return "bfloat16";
     if (dtype == "F16") return "float16";
@@ -400,12 +452,15 @@ Expected<ModelFile> model_file_from_gguf(const GgufHeader& h) {
         m.notes.push_back("no general.architecture: the tensors are exact, the KV cache model is unknown");
         return m;
     }
-    if (is_recurrent_arch(m.architecture) || h.find(m.architecture + ".ssm.state_size") || h.find(m.architecture + ".wkv.head_size")) {
+    const bool hybrid_known = m.architecture == "qwen3next" || m.architecture == "granitehybrid" ||
+                              m.architecture == "nemotron_h" || m.architecture == "falcon-h1";
+    if (!hybrid_known && (is_recurrent_arch(m.architecture) || h.find(m.architecture + ".ssm.state_size") || h.find(m.architecture + ".wkv.head_size"))) {
         m.arch.model_type = model_type_of(m.architecture);
         m.notes.push_back("\"" + m.architecture + "\" keeps a recurrent state, not only a KV cache: the weights are exact, the KV model is unknown");
         return m;
     }
     arch_from_gguf(h, m);
+    if (hybrid_known) hybrid_from_gguf(h, m);
     const Expected<bool> valid = validate_arch(m.arch);
     m.arch_known = valid.ok();
     if (!valid) {
@@ -595,7 +650,11 @@ WeightBreakdown weight_breakdown(const ModelFile& m) {
             w.vision = saturating_add(w.vision, t.bytes);
         } else if (t.layer >= 0 && static_cast<size_t>(t.layer) < w.layers.size()) {
             w.layers[static_cast<size_t>(t.layer)] = saturating_add(w.layers[static_cast<size_t>(t.layer)], t.bytes);
-            if (is_routed_expert_role(t.role)) w.routed_experts = saturating_add(w.routed_experts, t.bytes);
+            if (is_routed_expert_role(t.role)) {
+                w.routed_experts = saturating_add(w.routed_experts, t.bytes);
+                if (w.layer_routed.empty()) w.layer_routed.assign(w.layers.size(), 0);
+                w.layer_routed[static_cast<size_t>(t.layer)] = saturating_add(w.layer_routed[static_cast<size_t>(t.layer)], t.bytes);
+            }
         } else if (t.role == "token_embd") {
             w.token_embd = saturating_add(w.token_embd, t.bytes);
         } else {

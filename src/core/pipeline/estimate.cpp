@@ -171,6 +171,7 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
     e.backend = d.backend;
     e.gpu_count = o.gpu_count;
     e.sequences = o.sequences;
+    e.engine_version = engine_version_applies(o.engine_version, e.engine) ? o.engine_version : EngineVersion::latest;
     e.assumptions = std::move(p.assumptions);
     e.warnings = std::move(p.warnings);
     const bool cpu_only = p.cpu_only;
@@ -188,6 +189,21 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
         return make_error("out_of_range", "the KV cache of this configuration is larger than any machine (over 2^60 bytes)");
     }
     const WeightSplit split = split_weights(e.weights, a, e.engine, cpu_only);
+    // --n-cpu-moe N: llama.cpp puts blk.<i>.ffn_{up,down,gate}_exps of blocks i < N in a CPU buffer
+    // (common/arg.cpp, one override per block); everything else in the block follows -ngl as before.
+    if (p.n_cpu_moe > 0 && split.ggml && !cpu_only) {
+        const std::int64_t blocks = std::min<std::int64_t>(p.n_cpu_moe, static_cast<std::int64_t>(e.weights.layers.size()));
+        e.layer_cpu_moe.assign(e.weights.layers.size(), 0);
+        for (std::int64_t il = 0; il < blocks; ++il) {
+            e.layer_cpu_moe[static_cast<size_t>(il)] = routed_expert_bytes(a, e.weights, il);
+            e.cpu_moe_bytes += e.layer_cpu_moe[static_cast<size_t>(il)];
+        }
+        e.n_cpu_moe = blocks;
+        if (e.cpu_moe_bytes == 0) {
+            e.layer_cpu_moe.clear();
+            e.n_cpu_moe = 0;
+        }
+    }
 
     // Line items: where each engine keeps what.
     const Location accel = cpu_only ? Location::host : Location::gpu;
@@ -201,7 +217,7 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
         e.items.push_back(std::move(item));
     };
     if (split.ggml && !cpu_only) {
-        add("weights", ItemCategory::weights, split.accel, Location::gpu, [&](LineItem& i) {
+        add("weights", ItemCategory::weights, split.accel - e.cpu_moe_bytes, Location::gpu, [&](LineItem& i) {
             i.label = "model weights (repeating layers and output head)";
             i.formula = std::to_string(a.num_hidden_layers) + " layers + output" + (split.tied_copy > 0 ? " (tied embeddings copied to the GPU)" : "");
             i.source = "llama.cpp src/llama-model.cpp load_tensors; types from src/llama-quant.cpp";
@@ -211,6 +227,24 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
             i.formula = format_int(a.vocab_size) + " x " + format_int(a.hidden_size) + " in " + e.quant.id;
             i.source = "llama.cpp keeps the input layer on the CPU (src/llama-model.cpp load_tensors)";
         });
+        if (e.cpu_moe_bytes > 0) {
+            const bool all = e.n_cpu_moe >= a.num_hidden_layers;
+            std::int64_t moe_blocks = 0;
+            for (std::int64_t il = 0; il < e.n_cpu_moe; ++il) moe_blocks += e.layer_cpu_moe[static_cast<size_t>(il)] > 0 ? 1 : 0;
+            add("moe_experts_cpu", ItemCategory::weights, e.cpu_moe_bytes, Location::host, [&](LineItem& i) {
+                i.label = all ? "MoE experts in system RAM (all " + std::to_string(e.n_cpu_moe) + " layers, --cpu-moe)"
+                              : "MoE experts in system RAM (first " + std::to_string(e.n_cpu_moe) + " layers, --n-cpu-moe)";
+                i.formula = "routed experts (ffn_up/gate/down_exps) of " + std::to_string(moe_blocks) + " MoE blocks" +
+                            (moe_blocks > 0 ? ", about " + format_bytes(e.cpu_moe_bytes / moe_blocks, o.units) + " each" : std::string()) +
+                            ", moved off the GPU";
+                i.source = "llama.cpp common/arg.cpp --n-cpu-moe/--cpu-moe: a CPU buffer override for blk.N.ffn_(up|down|gate)_exps";
+            });
+            if (o.explain) {
+                e.assumptions.push_back("--n-cpu-moe " + std::to_string(e.n_cpu_moe) + ": " + format_bytes(e.cpu_moe_bytes, o.units) +
+                                        " of routed experts stay in system RAM; generating reads a token's active experts there (on the CPU), "
+                                        "and a prompt batch of 32+ tokens copies the experts it uses to the GPU");
+            }
+        }
     } else {
         add("weights", ItemCategory::weights, split.accel, accel, [&](LineItem& i) {
             i.label = "model weights";
@@ -222,18 +256,30 @@ Expected<Estimate> estimate_requirements(const PreparedModel& m, const QuantSpec
         e.assumptions.push_back("text only: the " + format_params(a.vision_params) + " vision tower is not loaded (" +
                                 (split.ggml ? "llama.cpp loads it from a separate mmproj file" : "text generation") + ")");
     }
-    add("kv_cache", ItemCategory::kv_cache, e.kv.total, accel, [&](LineItem& i) {
+    add("kv_cache", ItemCategory::kv_cache, e.kv.total - e.kv.state_bytes, accel, [&](LineItem& i) {
         i.label = "KV cache";
         i.formula = format_int(e.kv.cells_full) + " cells x " + format_int(e.kv.bytes_per_cell) + " B per cell over the full-attention layers" +
-                    (e.kv.swa_layers > 0 ? " + " + std::to_string(e.kv.swa_layers) + " sliding-window layers of " + format_int(e.kv.cells_swa) + " cells" : std::string());
+                    (e.kv.swa_layers > 0 ? " + " + std::to_string(e.kv.swa_layers) + (a.chunked_attention ? " chunked-attention" : " sliding-window") +
+                                               " layers of " + format_int(e.kv.cells_swa) + " cells" : std::string());
         i.source = "cells x (K + V row bytes) per layer: llama.cpp src/llama-kv-cache.cpp, vLLM kv_cache_interface.py";
     });
+    if (e.kv.state_bytes > 0) {
+        // Hybrids: the recurrent layers' fixed-size state, part of the cache (kv_cache_bytes) but its own line.
+        add("recurrent_state", ItemCategory::kv_cache, e.kv.state_bytes, accel, [&](LineItem& i) {
+            i.label = "recurrent state";
+            i.formula = format_int(e.kv.state_slots) + (e.kv.state_slots == 1 ? " sequence x " : " sequences x ") +
+                        std::to_string(e.kv.recurrent_layers) + " layers x " + format_int(e.kv.state_bytes_per_slot) +
+                        " B (convolution + scan state), the same at any context";
+            i.source = "llama.cpp src/llama-memory-recurrent.cpp (n_embd_r + n_embd_s per layer and sequence, F32); "
+                       "vLLM mamba_utils.py state shapes, one page per request";
+        });
+    }
     std::vector<LineItem> runtime = runtime_items(a, e.kv, p.runtime);
     for (LineItem& item : runtime) e.items.push_back(std::move(item));
 
     // Totals, by category and by where they live (the same sums the sweeps take via needs_from).
     const RuntimeTotals rt = runtime_totals(runtime);
-    const Needs n = needs_from(split, e.kv, rt, e.weights, e.engine, cpu_only);
+    const Needs n = needs_from(split, e.kv, rt, e.weights, e.engine, cpu_only, e.layer_cpu_moe.empty() ? nullptr : &e.layer_cpu_moe);
     e.weights_bytes = split.accel + split.host;
     e.kv_cache_bytes = e.kv.total;
     e.compute_bytes = rt.compute;
@@ -262,6 +308,11 @@ Expected<Estimate> estimate_inference(const PreparedModel& m, const QuantSpec& q
     e.offloaded_bytes = p.offloaded_bytes;
     e.total_layers = p.total_layers;
     e.gpu_layers = p.gpu_layers;
+    if (e.cpu_moe_bytes > 0 && e.verdict == Verdict::does_not_fit && e.headroom_bytes >= 0 && o.explain) {
+        e.warnings.push_back("the GPU side fits, but system RAM (" + format_bytes(e.system_usable_bytes, o.units) +
+                             " usable) cannot hold the " + format_bytes(e.host_bytes, o.units) + " kept there, " +
+                             format_bytes(e.cpu_moe_bytes, o.units) + " of it MoE experts (--n-cpu-moe)");
+    }
     return req;
 }
 

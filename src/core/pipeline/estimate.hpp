@@ -46,6 +46,8 @@ struct InferenceOptions {
     UsableOptions usable;
     double gpu_memory_utilization = 0.9;   // vLLM
     std::int64_t ngl = -1;                 // llama.cpp -ngl (-1: as many layers as fit)
+    std::int64_t n_cpu_moe = 0;            // llama.cpp --n-cpu-moe: routed experts of the first N blocks in system RAM (-1: all)
+    EngineVersion engine_version = EngineVersion::latest;  // whose memory rules (facts/engine.hpp)
     Units units = Units::gb;
     bool explain = true;                   // build the explanation text (sweeps skip it)
 };
@@ -61,6 +63,7 @@ struct Estimate {
     std::int64_t sequences = 1;
     KvType kv_type = KvType::f16;
     int gpu_count = 1;
+    EngineVersion engine_version = EngineVersion::latest;  // whose memory rules the bill follows
     QuantSpec quant;          // as used (a plain dtype becomes the GGUF F16/Q8_0 for llama.cpp, ...)
 
     WeightBreakdown weights;
@@ -77,7 +80,10 @@ struct Estimate {
     bytes_t headroom_bytes = 0;  // usable - gpu (negative: short by that much)
     bytes_t system_ram_bytes = 0;
     bytes_t system_usable_bytes = 0;
-    bytes_t offloaded_bytes = 0;  // layers kept in system RAM when offloading
+    bytes_t offloaded_bytes = 0;  // layers kept in system RAM when offloading (their experts already in cpu_moe_bytes excepted)
+    std::int64_t n_cpu_moe = 0;   // blocks whose routed experts stay in system RAM (--n-cpu-moe, clamped to the blocks)
+    bytes_t cpu_moe_bytes = 0;    // those experts' bytes, in host_bytes and not in gpu_bytes
+    std::vector<bytes_t> layer_cpu_moe;  // per block: its routed-expert bytes kept in system RAM (empty: none)
     std::int64_t total_layers = 0;  // repeating blocks + the output layer (llama.cpp counting)
     std::int64_t gpu_layers = 0;
     std::string usable_rule, usable_source;
@@ -110,6 +116,7 @@ struct RunPlan {
     KvType kv_type = KvType::f16;
     std::int64_t context = 0;
     bool cpu_only = false;
+    std::int64_t n_cpu_moe = 0;  // blocks whose routed experts stay in system RAM (0: none, or not applicable)
     RuntimeRequest runtime;
     KvRequest kv;
     std::vector<std::string> assumptions, warnings;

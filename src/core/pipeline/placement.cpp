@@ -42,6 +42,30 @@ Expected<bool> fill_plan(const PreparedModel& m, const EngineChoice& choice, con
     if (p.engine == Engine::mlx && o.gpu_count > 1) return make_error("invalid_count", "mlx runs on one Mac");
     p.cpu_only = d.kind == DeviceKind::cpu;
 
+    // --n-cpu-moe / --cpu-moe: llama.cpp's tensor buffer override (common/arg.cpp); no other engine has it.
+    p.n_cpu_moe = 0;
+    if (o.n_cpu_moe != 0) {
+        if (p.engine == Engine::ollama) {
+            // ollama passes no tensor overrides to its runner (ollama issue #11772, open).
+            return make_error("unsupported_option", "n_cpu_moe (--n-cpu-moe) is a llama.cpp option; ollama has no way to keep experts "
+                                                    "in system RAM (ollama issue #11772): choose engine llama.cpp");
+        }
+        if (p.engine != Engine::llama_cpp) {
+            return make_error("unsupported_option", std::string("n_cpu_moe (--n-cpu-moe) is a llama.cpp option; ") + engine_name(p.engine) +
+                                                    " cannot keep a mixture of experts' experts in system RAM: choose engine llama.cpp");
+        }
+        if (o.n_cpu_moe < -1) return make_error("invalid_n_cpu_moe", "n_cpu_moe must be -1 (every layer) or 0 or more layers");
+        if (!a.is_moe()) {
+            // The override's pattern (blk.N.ffn_*_exps) matches no tensor of a dense model.
+            if (o.explain) p.warnings.push_back("n_cpu_moe has no effect: " + m.name + " is not a mixture of experts (no ffn_*_exps tensors to keep in system RAM)");
+        } else if (p.cpu_only) {
+            if (o.explain) p.warnings.push_back("n_cpu_moe has no effect on a CPU-only machine: every weight is in system RAM already");
+        } else {
+            // --cpu-moe, or N past the last block: every block's experts (the pattern matches blocks 0..N-1).
+            p.n_cpu_moe = o.n_cpu_moe < 0 ? a.num_hidden_layers : std::min<std::int64_t>(o.n_cpu_moe, a.num_hidden_layers);
+        }
+    }
+
     // Context.
     const std::int64_t trained = a.max_position_embeddings;
     if (o.context > 0) {
@@ -105,6 +129,20 @@ Expected<bool> fill_plan(const PreparedModel& m, const EngineChoice& choice, con
     rr.cpu_only = p.cpu_only;
     rr.describe = o.explain;
     if (p.engine == Engine::vllm) apply_vllm_defaults(rr, d.memory_gib, d.id.rfind("a100", 0) == 0);
+    const bool version_applies = engine_version_applies(o.engine_version, p.engine);
+    if (p.engine == Engine::vllm && o.engine_version == EngineVersion::vllm_v0) {
+        // V0 (vllm/config.py SchedulerConfig): without chunked prefill max_num_batched_tokens is
+        // max(max_model_len, 2048); arg_utils turned chunked prefill on past 32K tokens (then 2048).
+        rr.max_num_batched_tokens = p.context > 32768 ? 2048 : std::max<std::int64_t>(p.context, 2048);
+        rr.max_num_seqs = 256;
+    }
+    if (o.explain) {
+        p.assumptions.push_back(std::string("memory rules: ") + engine_rules_text(p.engine, version_applies ? o.engine_version : EngineVersion::latest));
+        if (!version_applies) {
+            p.warnings.push_back(std::string("engine_version ") + engine_version_name(o.engine_version) + " concerns another engine; " +
+                                 engine_name(p.engine) + "'s latest rules are used");
+        }
+    }
 
     KvRequest& kr = p.kv;
     kr.engine = p.engine;
@@ -114,6 +152,9 @@ Expected<bool> fill_plan(const PreparedModel& m, const EngineChoice& choice, con
     kr.flash_attn = p.flash_attn;
     kr.ubatch = rr.ubatch;
     kr.max_num_batched_tokens = rr.max_num_batched_tokens;
+    // llama.cpp from May 2024 (PR #7257) to October 2025 padded the cache to 32 cells without flash
+    // attention, 256 with it; since PR #17046 to 256 either way.
+    kr.llama_pad = o.engine_version == EngineVersion::llama_cpp_2025_10 && !p.flash_attn ? 32 : 256;
     return true;
 }
 
@@ -180,18 +221,32 @@ const RuntimeTotals& EstimateCache::runtime(const ModelArch& arch, const KvCache
 }
 
 Needs needs_from(const WeightSplit& w, const KvCache& kv, const RuntimeTotals& rt, const WeightBreakdown& weights,
-                 Engine engine, bool cpu_only) {
+                 Engine engine, bool cpu_only, const std::vector<bytes_t>* layer_cpu_moe) {
     Needs n;
     n.engine = engine;
     const bytes_t on_accel = w.accel + kv.total;
     n.gpu_bytes = cpu_only ? 0 : on_accel + rt.gpu;
     n.host_bytes = (cpu_only ? on_accel : 0) + w.host + rt.host + (cpu_only ? rt.gpu : 0);
+    if (layer_cpu_moe && !cpu_only) {
+        // --n-cpu-moe: these experts move from the GPU side to system RAM, counted once.
+        bytes_t moved = 0;
+        for (bytes_t b : *layer_cpu_moe) moved += b;
+        n.gpu_bytes -= moved;
+        n.host_bytes += moved;
+        n.layer_cpu_moe = layer_cpu_moe;
+    }
     n.total_bytes = n.gpu_bytes + n.host_bytes;
     n.gpu_fixed_bytes = cpu_only ? 0 : rt.gpu;
     n.head_bytes = w.head;
     n.layer_weights = &weights.layers;
     n.layer_kv = &kv.layers;
     return n;
+}
+
+bytes_t Needs::layer_cost(std::int64_t il) const {
+    const size_t i = static_cast<size_t>(il);
+    const bytes_t experts_in_ram = layer_cpu_moe && i < layer_cpu_moe->size() ? (*layer_cpu_moe)[i] : 0;
+    return (*layer_weights)[i] - experts_in_ram + (*layer_kv)[i];
 }
 
 DeviceBudget device_budget(const Device& d, Engine engine, const InferenceOptions& o) {
@@ -225,6 +280,7 @@ Needs needs_of(const Estimate& e) {
     n.head_bytes = e.head_bytes;
     n.layer_weights = &e.weights.layers;
     n.layer_kv = &e.kv.layers;
+    n.layer_cpu_moe = e.layer_cpu_moe.empty() ? nullptr : &e.layer_cpu_moe;
     return n;
 }
 
@@ -248,7 +304,7 @@ Placement place_on_device(const Needs& e, const ModelArch& a, const DeviceBudget
         const std::int64_t first_gpu = a.num_hidden_layers - b.ngl;
         bytes_t on_gpu = e.gpu_fixed_bytes;
         for (std::int64_t il = 0; il < a.num_hidden_layers; ++il) {
-            const bytes_t cost = (*e.layer_weights)[static_cast<size_t>(il)] + (*e.layer_kv)[static_cast<size_t>(il)];
+            const bytes_t cost = e.layer_cost(il);
             if (il >= first_gpu) on_gpu += cost;
             else p.offloaded_bytes += cost;
         }
@@ -263,6 +319,14 @@ Placement place_on_device(const Needs& e, const ModelArch& a, const DeviceBudget
     if (p.headroom_bytes >= 0) {
         p.verdict = Verdict::fits;
         p.gpu_layers = p.total_layers;
+        if (e.layer_cpu_moe) {
+            // Experts kept in system RAM (--n-cpu-moe) must fit there too; on a Mac beside what the GPU wired.
+            const bytes_t gpu_side_used = b.kind == DeviceKind::unified ? std::min(e.gpu_bytes, p.usable_bytes) : 0;
+            if (e.host_bytes > p.system_usable_bytes - gpu_side_used) {
+                p.verdict = Verdict::does_not_fit;
+                p.gpu_layers = 0;
+            }
+        }
         return p;
     }
     if (!engine_can_offload(e.engine)) return p;
@@ -273,14 +337,12 @@ Placement place_on_device(const Needs& e, const ModelArch& a, const DeviceBudget
     if (pool < 0) return p;  // not even the buffers and the output layer: nothing to gain from the GPU
     std::int64_t placed = 1;
     for (std::int64_t il = a.num_hidden_layers - 1; il >= 0; --il) {
-        const bytes_t cost = (*e.layer_weights)[static_cast<size_t>(il)] + (*e.layer_kv)[static_cast<size_t>(il)];
+        const bytes_t cost = e.layer_cost(il);
         if (cost > pool) break;
         pool -= cost;
         ++placed;
     }
-    for (std::int64_t il = 0; il < a.num_hidden_layers - (placed - 1); ++il) {
-        p.offloaded_bytes += (*e.layer_weights)[static_cast<size_t>(il)] + (*e.layer_kv)[static_cast<size_t>(il)];
-    }
+    for (std::int64_t il = 0; il < a.num_hidden_layers - (placed - 1); ++il) p.offloaded_bytes += e.layer_cost(il);
     p.gpu_layers = placed;
     // On a Mac the offloaded layers share the RAM that the GPU's part already occupies.
     const bytes_t gpu_side_used = b.kind == DeviceKind::unified ? std::min(e.gpu_bytes, p.usable_bytes) : 0;

@@ -12,9 +12,16 @@ struct Needs {
     bytes_t gpu_bytes = 0, host_bytes = 0, total_bytes = 0, gpu_fixed_bytes = 0, head_bytes = 0;
     const std::vector<bytes_t>* layer_weights = nullptr;
     const std::vector<bytes_t>* layer_kv = nullptr;
+    // --n-cpu-moe: per block, the routed-expert bytes kept in system RAM whichever side the block
+    // is on (null: none); already in host_bytes and out of gpu_bytes.
+    const std::vector<bytes_t>* layer_cpu_moe = nullptr;
+    // What block `il` puts on the GPU (weights less its experts kept in RAM, plus its KV cache); the
+    // same bytes go to system RAM when the block is offloaded.
+    bytes_t layer_cost(std::int64_t il) const;
 };
 Needs needs_from(const WeightSplit& weights, const KvCache& kv, const RuntimeTotals& runtime,
-                 const WeightBreakdown& breakdown, Engine engine, bool cpu_only);
+                 const WeightBreakdown& breakdown, Engine engine, bool cpu_only,
+                 const std::vector<bytes_t>* layer_cpu_moe = nullptr);
 Needs needs_of(const Estimate& estimate);
 
 struct Placement {

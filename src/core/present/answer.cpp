@@ -1,5 +1,7 @@
 #include "present/answer.hpp"
 
+#include <cctype>
+
 #include "present/explain.hpp"
 #include "present/items_json.hpp"
 #include "present/speed_json.hpp"
@@ -25,6 +27,7 @@ void write_request(JsonWriter& w, const Request& r) {
     if (r.batch > 1) w.field("batch", r.batch);
     if (!r.kv_type.empty()) w.field("kv_type", r.kv_type);
     if (!r.engine.empty()) w.field("engine", r.engine);
+    if (!r.engine_version.empty()) w.field("engine_version", r.engine_version);
     if (r.flash_attn != "auto") w.field("flash_attn", r.flash_attn);
     if (r.ram_gib > 0) w.field("ram", r.ram_gib);
     if (r.units == Units::gib) w.field("units", "gib");
@@ -71,7 +74,31 @@ std::string what_fits_headline(const Answer& a) {
            "; the largest is " + a.models.front().name + " (" + format_params(a.models.front().params) + " parameters).";
 }
 
-// The speed stage, after placement: tokens/s where the model runs at all.
+// The speed stage, after placement: tokens/s where the model runs at all, with their bands.
+// "Llama 3.1 70B needs about 141 GB in bf16, 75.6 GB in Q8_0 and 42.5 GB in Q4_K_M at 4,096
+// tokens" and, per format, the smallest GPU, Mac and CPU machine that hold it.
+void sizes_words(Answer& a) {
+    const ResolvedRequest& q = a.request;
+    const Units u = q.options.units;
+    std::string needs;
+    for (size_t i = 0; i < a.sizes.size(); ++i) {
+        const SizeRow& row = a.sizes[i];
+        const std::string sep = i == 0 ? "" : i + 1 == a.sizes.size() ? " and " : ", ";
+        needs += sep + (row.total_bytes > 0 ? format_bytes(row.total_bytes, u) : "more than any catalog device") + " in " + row.quant;
+    }
+    const std::int64_t ctx = q.options.context > 0 ? q.options.context : std::min(kDefaultContext, q.model.arch.max_position_embeddings > 0 ? q.model.arch.max_position_embeddings : kDefaultContext);
+    a.headline = q.model.name + " needs about " + needs + " at " + format_int(ctx) + " tokens of context (on a GPU; name a device for a verdict).";
+    for (const SizeRow& row : a.sizes) {
+        std::string line = row.quant + ": weights " + format_bytes(row.weights_bytes, u);
+        if (row.smallest.empty()) line += "; no single catalog device holds it (ask how many GPUs it needs)";
+        for (const Option& o : row.smallest) {
+            const char* kind = o.kind == "gpu" ? "smallest GPU" : o.kind == "unified" ? "smallest Mac or unified-memory machine" : "smallest CPU-only machine";
+            line += std::string("; ") + kind + ": " + o.name;
+        }
+        a.explanation.push_back(line);
+    }
+}
+
 void add_speed(Answer& a) {
     const ResolvedRequest& q = a.request;
     if (a.estimate.verdict == Verdict::does_not_fit) {
@@ -79,9 +106,35 @@ void add_speed(Answer& a) {
         return;
     }
     Expected<SpeedEstimate> s = estimate_speed(q.model, a.estimate, q.device, q.speed);
-    if (s) a.speed = std::move(s.value());
-    else a.speed_error = s.error().message;
+    if (!s) {
+        a.speed_error = s.error().message;
+        return;
+    }
+    a.speed = std::move(s.value());
+    const char* engine = engine_name(a.estimate.engine);
+    a.decode_band = make_band("decode_speed", engine, a.speed->decode_tps);
+    a.prefill_band = make_band("prefill_speed", engine, a.speed->prefill_tps);
 }
+
+// The memory bands of an inference estimate, after placement and before the words: the band of the
+// memory the verdict weighs and, offloading, of the layers on the GPU; borderline when the memory
+// band straddles the usable memory.
+void add_memory_bands(Answer& a) {
+    const Estimate& e = a.estimate;
+    const bool cpu_only = a.request.device.kind == DeviceKind::cpu;
+    const double needed = static_cast<double>(cpu_only ? e.total_bytes : e.gpu_bytes);
+    a.memory_band = make_band("inference_total", engine_name(e.engine), needed);
+    if (e.verdict == Verdict::fits_with_offload && e.total_layers > 0) {
+        a.layers_band = make_band("offload_layers", engine_name(e.engine), static_cast<double>(e.gpu_layers), static_cast<double>(e.total_layers));
+    }
+    if (a.memory_band && e.usable_bytes > 0) {
+        const double usable = static_cast<double>(e.usable_bytes);
+        a.borderline = a.memory_band->low <= usable && usable < a.memory_band->high;
+    }
+}
+
+// "9.4 to 17 tokens/s": the range of a rate's band.
+std::string rate_range(const Band& b) { return format_sig3(b.low) + " to " + format_sig3(b.high) + " tokens/s"; }
 
 }  // namespace
 
@@ -117,10 +170,41 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
         a.training = std::move(t.value());
         a.headline = training_headline(*a.training, u, q.model.name);
         a.explanation = explain_training(*a.training, u);
+        // The band of the peak per GPU (training answers name no engine: the "*" row).
+        a.memory_band = make_band("finetune_peak", "", static_cast<double>(a.training->total_bytes));
+        if (a.memory_band) {
+            // "needs 11.8 GB; ..." -> "needs 11.8 GB ± 6.9%; ...", as inference headlines say it.
+            const size_t needs = a.headline.find(" needs ");
+            const size_t semi = needs == std::string::npos ? std::string::npos : a.headline.find(';', needs);
+            if (semi != std::string::npos) a.headline.insert(semi, " " + band_plus_minus(*a.memory_band));
+            const double usable = static_cast<double>(a.training->usable_bytes);
+            const std::string reason = usable > 0 ? borderline_words(*a.memory_band, usable, u, "the peak per GPU") : "";
+            if (!reason.empty()) {
+                a.borderline = true;
+                a.borderline_reason = reason;
+                // "Fits: ..." becomes "Borderline (fits by the estimate): ...".
+                const size_t colon = a.headline.find(": ");
+                std::string verdict = colon == std::string::npos ? std::string() : a.headline.substr(0, colon);
+                for (char& ch : verdict) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                a.headline = colon == std::string::npos ? "Borderline: " + a.headline
+                                                        : "Borderline (" + verdict + " by the estimate)" + a.headline.substr(colon);
+                a.explanation.insert(a.explanation.begin(), reason);
+            } else {
+                a.explanation.insert(a.explanation.begin(), "Error band " + band_plus_minus(*a.memory_band) + ": the peak per GPU is likely " +
+                                                                format_bytes(round_bytes(a.memory_band->low), u) + " to " +
+                                                                format_bytes(round_bytes(a.memory_band->high), u) + ". " + a.memory_band->basis + ".");
+            }
+        }
         a.assumptions = q.assumptions;
         return a;
     }
 #endif
+    if (a.intent == Intent::sizes) {
+        a.sizes = model_sizes(c, q);
+        sizes_words(a);
+        a.assumptions = q.assumptions;
+        return a;
+    }
     if (a.intent == Intent::what_fits) {
         a.models = model_options(c, q);
         a.headline = what_fits_headline(a);
@@ -135,8 +219,16 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     Expected<Estimate> e = estimate_inference(q.model, q.quant, q.device, q.options, q.file_weights ? &*q.file_weights : nullptr);
     if (!e) return e.error();
     a.estimate = std::move(e.value());
+    add_memory_bands(a);
     // The words, from the finished numbers.
-    explain_estimate(a.estimate, q.model, q.device, q.options);
+    explain_estimate(a.estimate, q.model, q.device, q.options,
+                     EstimateBands{a.memory_band ? &*a.memory_band : nullptr, a.layers_band ? &*a.layers_band : nullptr, a.borderline});
+    if (a.borderline) {
+        const bool cpu_only = q.device.kind == DeviceKind::cpu;
+        a.borderline_reason = borderline_words(*a.memory_band, static_cast<double>(a.estimate.usable_bytes), u,
+                                               cpu_only ? "the memory needed in RAM" : "the memory needed on the GPU",
+                                               !cpu_only && engine_can_offload(a.estimate.engine));
+    }
     // Assumptions from resolving the request come first: they are what the person left out.
     a.estimate.assumptions.insert(a.estimate.assumptions.begin(), q.assumptions.begin(), q.assumptions.end());
     a.max_context = largest_context(q);
@@ -148,11 +240,20 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
     if (a.intent == Intent::device_count) a.headline = device_count_headline(a);
     if (a.intent == Intent::speed) {
         // "How fast?" is answered first; the memory that makes it possible follows.
-        a.headline = a.speed ? "About " + speed_rate(*a.speed) + " for " + q.model.name + " in " + a.estimate.quant.id + " on " +
+        const std::string range = a.decode_band ? " (likely " + rate_range(*a.decode_band) + ")" : "";
+        a.headline = a.speed ? "About " + speed_rate(*a.speed) + range + " for " + q.model.name + " in " + a.estimate.quant.id + " on " +
                                    times(q.options.gpu_count, q.device.name) + (speedup_words(*a.speed).empty() ? "" : " (" + speedup_words(*a.speed) + ")") + "."
                              : "No speed: " + a.speed_error + ". " + a.estimate.headline;
         if (a.speed) {
             std::vector<std::string> lines = explain_speed(*a.speed, u);
+            if (a.decode_band) {
+                lines.push_back("Error band " + band_plus_minus(*a.decode_band) + ": decoding likely " + rate_range(*a.decode_band) + ". " +
+                                a.decode_band->basis + ".");
+            }
+            if (a.prefill_band) {
+                lines.push_back("Error band " + band_plus_minus(*a.prefill_band) + ": prompt processing likely " + rate_range(*a.prefill_band) +
+                                ". " + a.prefill_band->basis + ".");
+            }
             lines.push_back("Memory: " + a.estimate.headline);
             a.explanation.insert(a.explanation.begin(), lines.begin(), lines.end());
         }
@@ -178,6 +279,25 @@ Expected<Answer> answer_request(const Catalog& c, const Request& r) {
 
 namespace {
 
+// A band as JSON: of bytes (memory), of tokens/s or of layers. `relative` is r of the band:
+// a fraction (measured within value / (1 + r) .. value / (1 - r)), or layers (value -+ r).
+void write_band(JsonWriter& w, const Band& b, bool bytes) {
+    w.begin_object();
+    if (bytes) {
+        w.field("value_bytes", round_bytes(b.value)).field("low_bytes", round_bytes(b.low)).field("high_bytes", round_bytes(b.high));
+    } else {
+        w.field("value", b.value).field("low", b.low).field("high", b.high);
+    }
+    w.field("relative", b.relative).field("plus_minus", band_plus_minus(b));
+    w.field("category", b.category).field("engine", b.engine).field("points", b.points).field("basis", b.basis);
+    w.end_object();
+}
+
+void borderline_fields(JsonWriter& w, const Answer& a) {
+    w.field("borderline", a.borderline);
+    if (a.borderline) w.field("borderline_reason", a.borderline_reason);
+}
+
 void error_fields(JsonWriter& w, const Error& error) {
     w.field("ok", false).key("error").begin_object();
     w.field("code", error.code).field("message", error.message);
@@ -202,6 +322,25 @@ void what_fits_fields(JsonWriter& w, const Answer& a) {
     w.field("assumptions", a.assumptions).field("units", units_name(r.options.units));
 }
 
+void model_fields(JsonWriter& w, const ResolvedRequest& r);
+
+void sizes_fields(JsonWriter& w, const Answer& a) {
+    w.field("ok", true).field("intent", intent_name(a.intent)).field("headline", a.headline);
+    model_fields(w, a.request);
+    w.key("sizes").begin_array();
+    for (const SizeRow& row : a.sizes) {
+        w.begin_object().field("quant", row.quant).field("weights_bytes", row.weights_bytes).field("total_bytes", row.total_bytes);
+        w.key("smallest").begin_array();
+        for (const Option& o : row.smallest) {
+            w.begin_object().field("id", o.id).field("name", o.name).field("kind", o.kind).field("gpu_bytes", o.gpu_bytes);
+            w.field("total_bytes", o.total_bytes).field("usable_bytes", o.usable_bytes).end_object();
+        }
+        w.end_array().end_object();
+    }
+    w.end_array();
+    w.field("explanation", a.explanation).field("assumptions", a.assumptions).field("units", units_name(a.request.options.units));
+}
+
 void model_fields(JsonWriter& w, const ResolvedRequest& r) {
     const PreparedModel& m = r.model;
     w.key("model").begin_object();
@@ -220,7 +359,12 @@ void model_fields(JsonWriter& w, const ResolvedRequest& r) {
 void training_fields(JsonWriter& w, const Answer& a) {
     const ResolvedRequest& r = a.request;
     w.field("ok", true).field("intent", intent_name(a.intent));
-    write_training_fields(w, *a.training, r.options.units, r.model.name);
+    write_training_fields(w, *a.training, r.options.units, r.model.name, &a.headline, &a.explanation);
+    borderline_fields(w, a);
+    if (a.memory_band) {
+        w.key("band");
+        write_band(w, *a.memory_band, true);
+    }
     model_fields(w, r);
     device_fields(w, r.device, static_cast<int>(a.training->options.gpu_count));
     w.field("assumptions", a.assumptions).field("units", units_name(r.options.units));
@@ -229,6 +373,7 @@ void training_fields(JsonWriter& w, const Answer& a) {
 
 void answer_fields(JsonWriter& w, const Answer& a) {
     if (a.intent == Intent::what_fits) return what_fits_fields(w, a);
+    if (a.intent == Intent::sizes) return sizes_fields(w, a);
 #ifndef WIF_PAGE_CORE
     if (a.intent == Intent::training) return training_fields(w, a);
 #endif
@@ -237,6 +382,7 @@ void answer_fields(JsonWriter& w, const Answer& a) {
     const Device& d = a.request.device;
     w.field("ok", true).field("intent", intent_name(a.intent));
     w.field("verdict", verdict_name(e.verdict));
+    borderline_fields(w, a);
     w.field("headline", a.headline);
     if (a.intent == Intent::device_count) w.field("devices_needed", a.devices_needed);
     model_fields(w, a.request);
@@ -258,6 +404,7 @@ void answer_fields(JsonWriter& w, const Answer& a) {
     device_fields(w, d, e.gpu_count);
 
     w.field("engine", engine_name(e.engine)).field("backend", backend_name(e.backend));
+    w.field("engine_version", engine_version_name(e.engine_version));
     w.field("flash_attn", e.flash_attn).field("ctx", e.context).field("batch", e.sequences);
     w.field("kv_type", kv_type_name(e.kv_type));
 
@@ -266,17 +413,34 @@ void answer_fields(JsonWriter& w, const Answer& a) {
     w.field("compute_bytes", e.compute_bytes).field("overhead_bytes", e.overhead_bytes);
     w.field("total_bytes", e.total_bytes).field("gpu_bytes", e.gpu_bytes).field("host_bytes", e.host_bytes);
     write_items(w, e.items, item_category_name);
+    if (a.memory_band) {
+        w.key("band");
+        write_band(w, *a.memory_band, true);
+    }
     w.end_object();
 
     w.field("usable_bytes", e.usable_bytes).field("device_bytes", e.device_bytes).field("headroom_bytes", e.headroom_bytes);
     w.field("usable_rule", e.usable_rule).field("usable_source", e.usable_source);
     w.field("system_ram_bytes", e.system_ram_bytes).field("offloaded_bytes", e.offloaded_bytes);
     w.field("total_layers", e.total_layers).field("gpu_layers", e.gpu_layers).field("max_context", a.max_context);
+    if (a.layers_band) {
+        w.key("gpu_layers_band");
+        write_band(w, *a.layers_band, false);
+    }
     w.field("ram_bytes", e.host_bytes + e.offloaded_bytes);
     w.field("explanation", a.explanation).field("assumptions", a.assumptions).field("warnings", e.warnings);
     // Speed: tokens/s where it runs (llama-bench's pp512 and tg128 by default).
     if (a.speed) {
-        w.key("tokens_per_second").begin_object().field("decode", a.speed->decode_tps).field("prefill", a.speed->prefill_tps).end_object();
+        w.key("tokens_per_second").begin_object().field("decode", a.speed->decode_tps).field("prefill", a.speed->prefill_tps);
+        if (a.decode_band) {
+            w.key("decode_band");
+            write_band(w, *a.decode_band, false);
+        }
+        if (a.prefill_band) {
+            w.key("prefill_band");
+            write_band(w, *a.prefill_band, false);
+        }
+        w.end_object();
         w.key("speed");
         write_speed(w, *a.speed);
     } else {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "advice/advice.hpp"
+#include "advice/bands.hpp"
 #include "facts/catalog.hpp"
 #include "pipeline/estimate.hpp"
 #include "base/json_fields.hpp"
@@ -29,10 +30,21 @@ struct Answer {
     std::int64_t max_context = 0;
     int devices_needed = 0;              // device_count: fewest devices that hold it (0: none up to 64)
     std::vector<Option> models;          // what_fits: every catalog model on this device
+    std::vector<SizeRow> sizes;          // sizes: the common formats and the smallest devices for each
     std::optional<SpeedEstimate> speed;  // tokens/s when the model runs on the device (every inference answer)
     std::string speed_error;             // why there is no speed (no bandwidth figure, does not fit)
     std::optional<TrainingEstimate> training;
     std::optional<ServingEstimate> serving;
+    // Error bands (advice/bands.hpp): the range the validation errors of the answer's category and
+    // engine give each figure. memory_band: the memory the verdict weighs (gpu_bytes; total_bytes on
+    // a CPU; the peak per GPU when training). layers_band: layers on the GPU when offloading.
+    std::optional<Band> memory_band;
+    std::optional<Band> layers_band;
+    std::optional<Band> decode_band, prefill_band;
+    // The memory band straddles the usable memory: the verdict could go either way. The headline
+    // says "Borderline" and borderline_reason says why.
+    bool borderline = false;
+    std::string borderline_reason;
     std::string headline;                // the answer in one sentence, for the intent asked
     std::vector<std::string> explanation;  // the lines under the headline, for the intent asked
     std::vector<std::string> assumptions;

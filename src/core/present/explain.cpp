@@ -62,21 +62,40 @@ std::string kv_sentence(const ModelArch& a, const Estimate& e, Units u) {
                                       ? format_int(kv.k_elements + kv.v_elements) + " values per token"
                                       : std::to_string(a.num_key_value_heads) + " KV heads x " +
                                             std::to_string(a.head_dim) + " dims x 2 (K and V)";
-        s += std::to_string(kv.full_layers) + (kv.swa_layers > 0 ? " full-attention layers x " : " layers x ") + heads +
+        s += std::to_string(kv.full_layers) +
+             (kv.swa_layers > 0 ? " full-attention layers x " : kv.recurrent_layers > 0 ? " attention layers x " : " layers x ") + heads +
              " x " + per + " x " + format_int(kv.cells_full) + " tokens";
-        if (kv.swa_layers > 0) {
+        if (kv.swa_layers > 0 && a.chunked_attention) {
+            s += " + " + std::to_string(kv.swa_layers) + " chunked-attention layers that keep only " +
+                 format_int(kv.cells_swa) + " tokens (chunks of " + format_int(a.sliding_window) + ")";
+        } else if (kv.swa_layers > 0) {
             s += " + " + std::to_string(kv.swa_layers) + " sliding-window layers that keep only " +
                  format_int(kv.cells_swa) + " tokens (window " + format_int(a.sliding_window) + ")";
         }
     }
     if (e.sequences > 1) s += " (" + std::to_string(e.sequences) + " sequences of " + format_int(e.context) + ")";
+    if (kv.state_bytes > 0) {
+        s += " + recurrent state of " + std::to_string(kv.recurrent_layers) + " " + recurrent_kind_name(a.recurrent) +
+             " layers: " + format_int(kv.conv_elements + kv.ssm_elements) + " values (" +
+             (kv.conv_type == kv.ssm_type ? std::string(kv_type_name(kv.ssm_type))
+                                          : std::string("convolution in ") + kv_type_name(kv.conv_type) + ", scan state in " + kv_type_name(kv.ssm_type)) +
+             ") per layer and sequence, the same at any context (" + fmt(kv.state_bytes, u) + ")";
+    }
     s += " = " + fmt(kv.total, u);
     return s;
 }
 
 }  // namespace
 
-void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, const InferenceOptions& o) {
+std::string borderline_words(const Band& b, double usable, Units u, const std::string& what, bool entirely) {
+    if (!(b.low <= usable && usable < b.high)) return "";
+    const bool fits = b.value <= usable;
+    return "Borderline: " + what + " may lie anywhere from " + fmt(round_bytes(b.low), u) + " to " + fmt(round_bytes(b.high), u) + " (" +
+           band_plus_minus(b) + "), which straddles the " + fmt(round_bytes(usable), u) + " usable, so it " +
+           (fits ? "fits by the estimate but may not" : entirely ? "does not fit entirely by the estimate but may" : "does not fit by the estimate but may") + ". " + b.basis + ".";
+}
+
+void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, const InferenceOptions& o, const EstimateBands& bands) {
     const ModelArch& a = m.arch;
     const Units u = o.units;
     const bool cpu_only = d.kind == DeviceKind::cpu;
@@ -93,7 +112,7 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
     const std::string dev = device_phrase(d, o.gpu_count);
     const std::string model_name = m.name;
     std::string first = "Weights: " + weights_sentence(m, e, u);
-    if (!cpu_only && e.weights_bytes > e.usable_bytes) {
+    if (!cpu_only && e.weights_bytes - e.cpu_moe_bytes > e.usable_bytes) {  // experts kept in RAM (--n-cpu-moe) are not the GPU's
         first += ", already more than the " + fmt(e.usable_bytes, u) + " that " + dev + " can use";
     } else if (cpu_only && e.weights_bytes > e.usable_bytes) {
         first += ", already more than the " + fmt(e.usable_bytes, u) + " of RAM available";
@@ -121,6 +140,16 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
     if (e.headroom_bytes >= 0) total += ": fits with " + fmt(e.headroom_bytes, u) + " to spare.";
     else total += ": " + fmt(-e.headroom_bytes, u) + " short.";
     e.explanation.push_back(total);
+    if (bands.memory) {
+        const Band& b = *bands.memory;
+        const std::string range = fmt(round_bytes(b.low), u) + " to " + fmt(round_bytes(b.high), u);
+        if (bands.borderline) {
+            e.explanation.push_back(borderline_words(b, static_cast<double>(e.usable_bytes), u, "the memory needed " + where,
+                                                     !cpu_only && engine_can_offload(e.engine)));
+        } else {
+            e.explanation.push_back("Error band " + band_plus_minus(b) + ": the memory needed " + where + " is likely " + range + ". " + b.basis + ".");
+        }
+    }
     if (!host_list.empty()) e.explanation.push_back("System RAM also holds: " + host_list + ".");
     if (e.verdict == Verdict::fits_with_offload) {
         const std::int64_t cpu_layers = e.total_layers - e.gpu_layers;
@@ -152,7 +181,13 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
         e.explanation.push_back(std::string(engine_name(e.engine)) + " keeps the whole model in GPU memory; it cannot offload layers.");
     }
 
-    const std::string verdict_words = e.verdict == Verdict::fits ? "Fits" : e.verdict == Verdict::fits_with_offload ? "Fits with CPU offload" : "Does not fit";
+    std::string verdict_words = e.verdict == Verdict::fits ? "Fits" : e.verdict == Verdict::fits_with_offload ? "Fits with CPU offload" : "Does not fit";
+    if (bands.borderline) {
+        verdict_words = "Borderline (" + std::string(e.verdict == Verdict::fits ? "fits" : e.verdict == Verdict::fits_with_offload ? "fits with CPU offload" : "does not fit") +
+                        " by the estimate)";
+    }
+    const std::string needed_band = bands.memory ? needed + " " + band_plus_minus(*bands.memory) : needed;
+    const std::string layers_band = bands.layers ? " (" + band_plus_minus(*bands.layers) + ")" : "";
     // Memory is sold in binary units: say once, where the numbers meet, why an "8 GB" card can use
     // 8.59 GB (JEDEC: a "24 GB" card holds 24 GiB).
     const bool binary_gap = u == Units::gb && d.memory_gib > 0 && d.id.rfind("custom-", 0) != 0 &&
@@ -164,10 +199,10 @@ void explain_estimate(Estimate& e, const PreparedModel& m, const Device& d, cons
         sold = " (" + what + ": " + size + " GiB = " + fmt(d.memory_bytes(), u) + (o.gpu_count > 1 ? " each" : "") + ")";
     }
     const std::string dev_named = binary_gap ? (o.gpu_count > 1 ? std::to_string(o.gpu_count) + " x " + d.name : "the " + d.name) : dev;
-    e.headline = verdict_words + ": " + model_name + " in " + e.quant.id + " needs " + needed + (cpu_only ? " of RAM" : "") +
+    e.headline = verdict_words + ": " + model_name + " in " + e.quant.id + " needs " + needed_band + (cpu_only ? " of RAM" : "") +
                  "; " + dev_named + " can use " + fmt(e.usable_bytes, u) + sold + ".";
     if (e.verdict == Verdict::fits_with_offload) {
-        e.headline = verdict_words + ": " + std::to_string(e.gpu_layers) + " of " + std::to_string(e.total_layers) +
+        e.headline = verdict_words + ": " + std::to_string(e.gpu_layers) + layers_band + " of " + std::to_string(e.total_layers) +
                      " layers of " + model_name + " (" + e.quant.id + ") on " + dev + ", the rest in system RAM.";
     }
     if (!d.id.empty() && d.kind == DeviceKind::gpu && d.id.rfind("custom-", 0) != 0 && d.segment != "datacenter") {

@@ -164,12 +164,13 @@ void write_training(JsonWriter& w, const TrainingEstimate& e, Units u, const std
     w.end_object();
 }
 
-void write_training_fields(JsonWriter& w, const TrainingEstimate& e, Units u, const std::string& model_name) {
+void write_training_fields(JsonWriter& w, const TrainingEstimate& e, Units u, const std::string& model_name, const std::string* headline,
+                           const std::vector<std::string>* explanation) {
     const TrainingOptions& o = e.options;
     w.field("verdict", verdict_name(e.verdict));
-    w.field("headline", training_headline(e, u, model_name));
+    w.field("headline", headline ? *headline : training_headline(e, u, model_name));
     w.key("explanation").begin_array();
-    for (const std::string& line : explain_training(e, u)) w.value(line);
+    for (const std::string& line : explanation ? *explanation : explain_training(e, u)) w.value(line);
     w.end_array();
 
     w.key("options").begin_object();

@@ -19,7 +19,10 @@ void write_training(JsonWriter& out, const TrainingEstimate& estimate, Units uni
 
 // "Fits: LoRA of Llama 3.1 8B needs 21.3 GB per GPU; the NVIDIA GeForce RTX 4090 can use 25.8 GB."
 // The same fields into an object the caller has opened (the answer adds model, device, question).
-void write_training_fields(JsonWriter& out, const TrainingEstimate& estimate, Units units, const std::string& model_name);
+// `headline` and `explanation`, when given, replace training_headline and explain_training (an
+// answer's own, with its error band and "Borderline").
+void write_training_fields(JsonWriter& out, const TrainingEstimate& estimate, Units units, const std::string& model_name,
+                           const std::string* headline = nullptr, const std::vector<std::string>* explanation = nullptr);
 
 std::string training_headline(const TrainingEstimate& estimate, Units units, const std::string& model_name = "");
 

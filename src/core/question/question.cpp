@@ -579,7 +579,20 @@ Expected<bool> QuestionParser::pick_model(Scan& s) const {
                 candidates.push_back(static_cast<int>(k));
             }
             if (!candidates.empty()) {
+                // The newest match, but a plain question means the plain model: names with a
+                // specialisation the question does not say (VL, Coder, Math, Guard, ...) come after.
+                static const std::set<std::string> specialised = {"vl", "vision", "coder", "code", "math", "guard", "embedding",
+                                                                  "reranker", "distill", "nemotron", "minitron", "hermes", "safeguard"};
+                std::set<std::string> said;
+                for (const Token& t : q) said.insert(t.text);
+                const auto plain = [&](int k) {
+                    for (const Token& t : model_names_[static_cast<size_t>(k)]) {
+                        if (specialised.count(t.text) && !said.count(t.text)) return false;
+                    }
+                    return true;
+                };
                 small_stable_sort(candidates.begin(), candidates.end(), [&](int a, int b) {
+                    if (plain(a) != plain(b)) return plain(a);
                     return c.models[static_cast<size_t>(a)].release_date > c.models[static_cast<size_t>(b)].release_date;
                 });
                 s.model_entry = candidates[0];
@@ -819,6 +832,30 @@ Expected<bool> QuestionParser::pick_device(Scan& s) const {
             }
             // "what would pretraining a 7B cost": a training question may leave the GPU to the answer.
             if (s.r.intent == Intent::training) return true;
+            // "llama 3.1 8b on a frobnicator 9000": words after "on" that named nothing are a
+            // device the catalog lacks, not a question without hardware.
+            static const std::set<std::string> filler = {"a", "an", "my", "the", "one", "single", "two", "dual", "it", "this", "that", "here", "there", "of"};
+            for (size_t i = 0; i + 1 < q.size(); ++i) {
+                if (q[i].text != "on" || s.used[i]) continue;
+                std::string name;
+                for (size_t k = i + 1; k < q.size() && k < i + 6 && !s.used[k]; ++k) {
+                    if (filler.count(q[k].text)) {
+                        if (name.empty()) continue;
+                        break;
+                    }
+                    name += (name.empty() ? "" : " ") + q[k].text;
+                }
+                if (!name.empty()) {
+                    return make_error("unknown_device", "no device called \"" + name + "\" in the catalog; name a catalog GPU or Mac, or give a memory size (\"on a 24GB card\")");
+                }
+            }
+            // "13b", "how much memory does llama 3.1 70b need": a model and no hardware is answered
+            // with what it needs and the smallest devices that hold it.
+            if (s.r.intent == Intent::memory || s.r.intent == Intent::speed) {
+                s.r.intent = Intent::sizes;
+                s.out.understood.push_back("no device named: what it needs, and the smallest devices that hold it");
+                return true;
+            }
             return make_error("no_device", "the question names no device and no memory size; try \"on an RTX 4090\" or \"on a 24GB card\"");
         }
     }

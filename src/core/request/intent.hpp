@@ -15,6 +15,8 @@ enum class Intent : std::uint8_t {
     device_count,  // "how many GPUs do I need"
     what_fits,     // "what can I run on this device"
     serving,       // vLLM serving: KV budget and concurrent sequences
+    sizes,         // a model and no hardware ("13b", "how much memory for llama 3.1 70b"): what it
+                   // needs in the common formats and the smallest devices that hold it
 };
 
 constexpr const char* intent_name(Intent intent) {
@@ -25,12 +27,13 @@ constexpr const char* intent_name(Intent intent) {
         case Intent::device_count: return "device_count";
         case Intent::what_fits: return "what_fits";
         case Intent::serving: return "serving";
+        case Intent::sizes: return "sizes";
     }
     return "memory";
 }
 
 inline bool parse_intent(std::string_view text, Intent& out) {
-    for (Intent i : {Intent::memory, Intent::training, Intent::speed, Intent::device_count, Intent::what_fits, Intent::serving}) {
+    for (Intent i : {Intent::memory, Intent::training, Intent::speed, Intent::device_count, Intent::what_fits, Intent::serving, Intent::sizes}) {
         if (text == intent_name(i)) {
             out = i;
             return true;

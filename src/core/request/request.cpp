@@ -91,6 +91,7 @@ Expected<Request> request_from_json(const Json& object) {
     r.device_kind = f.string("device_kind");
     r.kv_type = f.string("kv_type");
     r.engine = f.string("engine");
+    r.engine_version = f.string("engine_version");
     if (f.has("flash_attn")) {
         const Json& fa = object.at("flash_attn");
         if (fa.is_boolean()) r.flash_attn = fa.get<bool>() ? "on" : "off";
@@ -108,6 +109,11 @@ Expected<Request> request_from_json(const Json& object) {
     r.wired_limit_mb = number(field("wired_limit_mb"));
     r.gpu_memory_utilization = number(field("gpu_memory_utilization"));
     r.ngl = integer(field("ngl"));
+    if (f.has("n_cpu_moe") && object.at("n_cpu_moe").is_string() && to_lower(object.at("n_cpu_moe").get<std::string>()) == "all") {
+        r.n_cpu_moe = -1;  // --cpu-moe: every layer's experts
+    } else {
+        r.n_cpu_moe = integer(field("n_cpu_moe"));
+    }
     r.prompt = integer(field("prompt"));
     r.depth = integer(field("depth"));
     r.bandwidth_efficiency = number(field("bandwidth_efficiency"));
@@ -309,6 +315,9 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
         else if (!k.empty() && k != "gpu") return make_error("invalid_device_kind", "device_kind: expected gpu, unified or cpu, got \"" + r.device_kind + "\"");
         out.device = custom_device(r.memory_gib, kind);
         if (kind == DeviceKind::gpu) out.assumptions.push_back("device: a GPU with " + format_sig3(r.memory_gib) + " GB (CUDA)");
+    } else if (r.intent == Intent::sizes) {
+        // No device: the answer tries every catalog device; this stand-in is never shown.
+        out.device = custom_device(1, DeviceKind::gpu);
     } else if (r.intent == Intent::training) {
         // "What would pretraining a 7B cost?" names no GPU: figured on the usual training GPU, said so.
         const Lookup l = c.find_device(kDefaultTrainingDevice);
@@ -340,6 +349,14 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
             out.assumptions.push_back(std::string("engine: llama.cpp (a ") + kv_type_name(t) + " KV cache is llama.cpp's)");
         }
     }
+    if (r.n_cpu_moe != 0 && !o.engine && r.intent != Intent::serving) {
+        // --n-cpu-moe is llama.cpp's option: it decides the engine when none is named.
+        o.engine = Engine::llama_cpp;
+        out.assumptions.push_back("engine: llama.cpp (--n-cpu-moe is a llama.cpp option)");
+    }
+    if (!parse_engine_version(r.engine_version, o.engine_version)) {
+        return make_error("unknown_engine_version", "unknown engine_version \"" + r.engine_version + "\" (latest, llama.cpp-2025.10, vllm-v0)");
+    }
     const std::string fa = to_lower(r.flash_attn);
     if (fa == "on" || fa == "true" || fa == "1") o.flash_attn = FlashAttn::on;
     else if (fa == "off" || fa == "false" || fa == "0") o.flash_attn = FlashAttn::off;
@@ -355,6 +372,7 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
     o.gpu_memory_utilization = r.gpu_memory_utilization;
     o.units = r.units;
     o.ngl = r.ngl;
+    o.n_cpu_moe = r.n_cpu_moe;
     out.intent = r.intent;
     out.any_model = any_model;
     out.speed.prompt_tokens = r.prompt;

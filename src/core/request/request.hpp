@@ -39,6 +39,7 @@ struct Request {
     std::string kv_type;
     std::string engine;
     std::string flash_attn = "auto";
+    std::string engine_version;  // latest | llama.cpp-2025.10 | vllm-v0 (facts/engine.hpp EngineVersion)
     double ram_gib = 0;
     double wired_limit_mb = 0;
     double reserve_gib = -1;
@@ -46,6 +47,7 @@ struct Request {
     Units units = Units::gb;
     Json training = Json::object();  // training options as training_options_from_json reads them
     std::int64_t ngl = -1;           // llama.cpp -ngl
+    std::int64_t n_cpu_moe = 0;      // llama.cpp --n-cpu-moe (-1: every layer, --cpu-moe)
     std::int64_t prompt = 512;       // speed: prefill prompt length
     std::int64_t depth = 0;          // speed: tokens already in context
     double bandwidth_efficiency = 0;

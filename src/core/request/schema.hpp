@@ -33,7 +33,7 @@ struct FieldSpec {
 };
 
 inline constexpr FieldSpec kRequestFields[] = {
-    {"intent", "intent", FieldKind::text, 0, 0, 0, "", "memory | training | speed | device_count | what_fits | serving (default memory)"},
+    {"intent", "intent", FieldKind::text, 0, 0, 0, "", "memory | training | speed | device_count | what_fits | serving | sizes (default memory)"},
     {"model", "model", FieldKind::text, 0, 0, 0, "", "catalog id, alias or Hugging Face repo id"},
     {"hf_config", "hf-config", FieldKind::file, 0, 0, 0, "", "config.json (text or object) instead of a model name"},
     {"params", "params", FieldKind::params, 1e8, 3e12, 0, "parameters", "a bare parameter count instead of a model (7B)"},
@@ -48,11 +48,13 @@ inline constexpr FieldSpec kRequestFields[] = {
     {"kv_type", "kv-type", FieldKind::text, 0, 0, 0, "", "KV-cache type: f16, bf16, fp8, q8_0, q4_0 (default f16)"},
     {"engine", "engine", FieldKind::text, 0, 0, 0, "", "llama.cpp | ollama | vllm | transformers | mlx | exllamav2 (default: from the format)"},
     {"flash_attn", "flash-attn", FieldKind::text, 0, 0, 0, "", "on | off | auto (default auto)"},
+    {"engine_version", "engine-version", FieldKind::text, 0, 0, 0, "", "whose memory rules: latest | llama.cpp-2025.10 | vllm-v0 (default latest)"},
     {"ram", "ram", FieldKind::size, 0, kMaxSizeGib, 0, "GB", "system RAM beside the device (default: typical for the device)"},
     {"wired_limit_mb", "wired-limit-mb", FieldKind::number, 0, 1e8, 0, "MB", "macOS iogpu.wired_limit_mb"},
     {"reserve", "reserve", FieldKind::size, 0, kMaxSizeGib, -1, "GB", "memory other programs keep on the device"},
     {"gpu_memory_utilization", "gpu-util", FieldKind::number, 0.01, 1, 0.9, "", "vLLM's share of the GPU"},
     {"ngl", "ngl", FieldKind::integer, -1, 100000, -1, "layers", "llama.cpp -ngl: layers on the GPU (-1: as many as fit)"},
+    {"n_cpu_moe", "n-cpu-moe", FieldKind::integer, -1, 100000, 0, "layers", "llama.cpp --n-cpu-moe: routed experts of the first N layers stay in system RAM (-1 or all: every layer, --cpu-moe)"},
     {"prompt", "prompt", FieldKind::tokens, 1, kMaxContext, 512, "tokens", "prompt length for prefill speed (llama-bench pp512)"},
     {"depth", "depth", FieldKind::tokens, 0, kMaxContext, 0, "tokens", "tokens already in context when decoding (llama-bench tg128: 0)"},
     {"bandwidth_efficiency", "bandwidth-efficiency", FieldKind::number, 0, 1, 0, "", "fraction of peak memory bandwidth decode reaches (0: from measurements)"},

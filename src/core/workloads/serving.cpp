@@ -61,7 +61,7 @@ Expected<ServingEstimate> estimate_serving(const PreparedModel& m, const Estimat
     bytes_t other = 0;
     for (const LineItem& i : e.items) {
         const std::string_view k = i.key;
-        if (i.location == Location::gpu && k != "weights" && k != "kv_cache" && k != "activation_peak") other += i.bytes;
+        if (i.location == Location::gpu && k != "weights" && k != "kv_cache" && k != "recurrent_state" && k != "activation_peak") other += i.bytes;
     }
     s.non_torch_bytes = other;
     s.kv_budget_bytes = std::max<bytes_t>(0, s.requested_bytes - s.weights_bytes - s.activation_peak_bytes - s.non_torch_bytes);
@@ -72,10 +72,11 @@ Expected<ServingEstimate> estimate_serving(const PreparedModel& m, const Estimat
     s.max_model_len = o.max_model_len > 0 ? o.max_model_len : std::max<std::int64_t>(1, e.context);
     double per_token = 0;
     for (std::int64_t il = 0; il < a.num_hidden_layers; ++il) {
+        if (!a.has_attention(il)) continue;  // recurrent layers: a fixed state per request, below
         const bool swa = a.is_swa_layer(il) && e.kv.cells_swa > 0;
         const std::int64_t cells = swa ? e.kv.cells_swa : e.kv.cells_full;
         if (cells <= 0) continue;
-        double cell = static_cast<double>(e.kv.layers[static_cast<size_t>(il)]) / static_cast<double>(cells);
+        double cell = static_cast<double>(e.kv.attention_bytes(il)) / static_cast<double>(cells);
         if (swa) {
             const double kept = std::min(1.0, static_cast<double>(a.sliding_window + 2048) / static_cast<double>(s.max_model_len));
             cell *= kept;
@@ -88,6 +89,13 @@ Expected<ServingEstimate> estimate_serving(const PreparedModel& m, const Estimat
     s.num_blocks = static_cast<std::int64_t>(std::floor(static_cast<double>(s.kv_budget_bytes) / (per_token * kBlockSize)));
     s.kv_tokens = s.num_blocks * kBlockSize;
     s.max_concurrency = static_cast<double>(s.kv_tokens) / static_cast<double>(s.max_model_len);
+    if (e.kv.state_bytes > 0 && e.kv.state_slots > 0) {
+        // Hybrids: each request also holds one state page per recurrent layer, whatever its length
+        // (vLLM v1 MambaSpec, one block per request without prefix caching).
+        const double state_per_request = static_cast<double>(e.kv.state_bytes) / static_cast<double>(e.kv.state_slots);
+        s.max_concurrency = static_cast<double>(s.kv_budget_bytes) /
+                            (per_token * static_cast<double>(s.max_model_len) + state_per_request);
+    }
     s.max_sequences = static_cast<std::int64_t>(std::floor(s.max_concurrency));
     s.fits = s.max_sequences >= 1;
     s.log_line = "Maximum concurrency for " + format_int(s.max_model_len) + " tokens per request: " + two_decimals(s.max_concurrency) + "x";

@@ -21,6 +21,13 @@ constexpr int kDefaultThreads = 8;
 // (ggml-backend op offload, GGML_OP_OFFLOAD_MIN_BATCH); PCIe 4.0 x16 moves about 25 GB/s of its
 // 32 GB/s [estimate: typical host-to-device copy rate].
 constexpr double kPcieBytesPerS = 25e9;
+// Routed experts read by the CPU cores reach a smaller share of the RAM's bandwidth than dense
+// layers: a token's experts are a handful of small matrices per layer (8 of 128 experts of 768 x 2048
+// in Qwen3 30B-A3B), each a short burst for the thread pool. 0.55 of the dense figure (0.75 -> 0.41):
+// Qwen3 30B-A3B Q4_K_M on an RTX 2080 with --n-cpu-moe 36 and quad-channel DDR4, 36.7 t/s (0.41 of
+// peak for the experts), and gpt-oss-120b on an RX 6900 XT with --n-cpu-moe 28 and DDR5-5600, 19 t/s
+// (0.39) (tests/data/speed_measured.json); r/LocalLLaMA's CPU MoE guide quotes 35 of 96 GB/s (0.36).
+constexpr double kCpuExpertShare = 0.55;
 // System RAM when nothing says: dual-channel DDR5-5600 = 2 x 8 B x 5600 MT/s = 89.6 GB/s (desktop
 // and laptop), 4 channels of DDR5-4800 (workstation) = 153.6 GB/s, 8 channels (server) = 307.2 GB/s.
 constexpr double kDesktopRamGbs = 89.6, kWorkstationRamGbs = 153.6, kServerRamGbs = 307.2;
@@ -114,15 +121,10 @@ TokenBytes token_weight_bytes(const PreparedModel& m, const WeightBreakdown& w) 
     TokenBytes t;
     t.layers = w.layers;
     if (a.is_moe() && a.num_experts_per_tok > 0 && w.routed_experts > 0) {
-        std::int64_t moe_layers = 0;
-        for (std::int64_t il = 0; il < static_cast<std::int64_t>(w.layers.size()); ++il) moe_layers += a.is_moe_layer(il) ? 1 : 0;
-        if (moe_layers > 0) {
-            // Every MoE layer holds the same routed experts; a token reads experts_per_tok of them.
-            const double routed = static_cast<double>(w.routed_experts) / static_cast<double>(moe_layers);
-            const double unread = 1.0 - static_cast<double>(a.num_experts_per_tok) / static_cast<double>(a.num_experts);
-            for (std::int64_t il = 0; il < static_cast<std::int64_t>(t.layers.size()); ++il) {
-                if (a.is_moe_layer(il)) t.layers[static_cast<size_t>(il)] -= round_bytes(routed * unread);
-            }
+        // A token reads experts_per_tok of each MoE layer's routed experts (facts/quant.hpp routed_expert_bytes).
+        const double unread = 1.0 - static_cast<double>(a.num_experts_per_tok) / static_cast<double>(a.num_experts);
+        for (std::int64_t il = 0; il < static_cast<std::int64_t>(t.layers.size()); ++il) {
+            t.layers[static_cast<size_t>(il)] -= round_bytes(static_cast<double>(routed_expert_bytes(a, w, il)) * unread);
         }
     }
     // The output layer: norm + LM head; a tied head is the token embedding read as a matrix.
@@ -132,12 +134,17 @@ TokenBytes token_weight_bytes(const PreparedModel& m, const WeightBreakdown& w) 
 
 bytes_t token_kv_bytes(const ModelArch& a, const KvCache& kv, std::int64_t il, std::int64_t depth) {
     if (il < 0 || il >= static_cast<std::int64_t>(kv.layers.size())) return 0;
+    // A recurrent layer reads its sequence's whole state once per token, at any depth.
+    const bytes_t state = kv.state_layers.empty() || kv.state_slots <= 0
+                              ? 0
+                              : kv.state_layers[static_cast<size_t>(il)] / kv.state_slots;
+    if (!a.has_attention(il)) return state;
     const bool swa = a.is_swa_layer(il) && kv.cells_swa > 0;
     const std::int64_t cells = swa ? kv.cells_swa : kv.cells_full;
-    if (cells <= 0) return 0;
+    if (cells <= 0) return state;
     const std::int64_t read = swa ? std::min(depth, a.sliding_window) : depth;
-    const double per_cell = static_cast<double>(kv.layers[static_cast<size_t>(il)]) / static_cast<double>(cells);
-    return round_bytes(per_cell * static_cast<double>(std::min(read, cells)));
+    const double per_cell = static_cast<double>(kv.attention_bytes(il)) / static_cast<double>(cells);
+    return state + round_bytes(per_cell * static_cast<double>(std::min(read, cells)));
 }
 
 Efficiency decode_bandwidth_efficiency(const Device& d, Backend backend, const QuantSpec& q) {
@@ -283,14 +290,38 @@ Expected<SpeedEstimate> estimate_speed(const PreparedModel& m, const Estimate& e
     // gpu_layers - 1 blocks there (src/llama-model.cpp load_tensors, i_gpu_start = n_layer + 1 - ngl).
     const std::int64_t gpu_blocks = s.gpu_layers > 0 ? s.gpu_layers - 1 : 0;
     const std::int64_t first_gpu = blocks - gpu_blocks;
-    bytes_t gpu_w = 0, gpu_kv = 0, cpu_w = 0, cpu_kv = 0;
+    // --n-cpu-moe: a GPU block whose routed experts stay in system RAM reads its token's active
+    // experts (experts_per_tok of num_experts) there, on the CPU: llama.cpp computes a MUL_MAT_ID
+    // whose weights are in a host buffer on the CPU below 32 tokens a batch (ggml-cuda.cu
+    // offload_op: GGML_OP_OFFLOAD_MIN_BATCH), the rest of the block on the GPU.
+    const double active_share = a.is_moe() && a.num_experts > 0 && a.num_experts_per_tok > 0
+                                    ? static_cast<double>(a.num_experts_per_tok) / static_cast<double>(a.num_experts) : 1.0;
+    bytes_t gpu_w = 0, gpu_kv = 0, cpu_w = 0, cpu_kv = 0, moe_w = 0;
+    bytes_t cpu_experts = 0, all_experts = 0;  // of the token's bytes, routed experts (read by the CPU: cpu_experts)
+    std::int64_t moe_blocks = 0;
     for (std::int64_t il = 0; il < blocks; ++il) {
         const bytes_t w = tb.layers[static_cast<size_t>(il)];
         const bytes_t k = token_kv_bytes(a, e.kv, il, o.depth);
-        if (il >= first_gpu) { gpu_w += w; gpu_kv += k; } else { cpu_w += w; cpu_kv += k; }
+        const bytes_t active_experts =
+            std::min(w, round_bytes(static_cast<double>(routed_expert_bytes(a, e.weights, il)) * active_share));
+        all_experts += active_experts;
+        const bool in_ram = il < static_cast<std::int64_t>(e.layer_cpu_moe.size()) && e.layer_cpu_moe[static_cast<size_t>(il)] > 0;
+        if (il >= first_gpu && in_ram && !cpu_device) {
+            gpu_w += w - active_experts;
+            gpu_kv += k;
+            moe_w += active_experts;
+            ++moe_blocks;
+        } else if (il >= first_gpu) {
+            gpu_w += w;
+            gpu_kv += k;
+        } else {
+            cpu_w += w;
+            cpu_kv += k;
+            cpu_experts += active_experts;
+        }
     }
     (s.gpu_layers > 0 ? gpu_w : cpu_w) += tb.output;
-    const bytes_t all_w = gpu_w + cpu_w;
+    const bytes_t all_w = gpu_w + cpu_w + moe_w;
 
     // Efficiencies.
     Efficiency bw = decode_bandwidth_efficiency(d, backend, e.quant);
@@ -298,6 +329,12 @@ Expected<SpeedEstimate> estimate_speed(const PreparedModel& m, const Estimate& e
     Efficiency ce = prefill_compute_efficiency(d, backend, e.engine);
     if (o.compute_efficiency > 0) ce = {o.compute_efficiency, "given"};
     const double cpu_eff = o.bandwidth_efficiency > 0 && cpu_device ? o.bandwidth_efficiency : ram.efficiency;
+    const bool cpu_eff_given = o.bandwidth_efficiency > 0 && cpu_device;
+    const double expert_eff = cpu_eff_given ? cpu_eff : cpu_eff * kCpuExpertShare;
+    // Seconds for the CPU cores to read `dense` bytes and `experts` bytes of routed experts.
+    auto cpu_read_s = [&](bytes_t dense, bytes_t experts) {
+        return static_cast<double>(dense) / (cpu_eff * ram.gbs * 1e9) + static_cast<double>(experts) / (expert_eff * ram.gbs * 1e9);
+    };
     const double tau_gpu = per_layer_overhead_s(d, backend);
     const double tau_cpu = per_layer_overhead_s(d, Backend::cpu);
     // What the answer states: the accelerator's figures, or the CPU's when it does all the work.
@@ -344,6 +381,26 @@ Expected<SpeedEstimate> estimate_speed(const PreparedModel& m, const Estimate& e
         s.gpu_bytes_per_token = gpu_w + gpu_kv;
         s.parts.push_back(p);
     }
+    if (moe_w > 0) {
+        // The active experts of the GPU blocks whose experts stay in system RAM, read by the CPU cores.
+        // Each such block switches backend twice (GPU -> CPU -> GPU): one CPU graph step a block.
+        SpeedPart p;
+        p.where = d.kind == DeviceKind::unified ? "unified" : "system_ram";
+        p.label = "MoE experts in system RAM (--n-cpu-moe, on the CPU)";
+        p.layers = moe_blocks;
+        p.weight_bytes = moe_w;
+        p.peak_bandwidth_gbs = ram.gbs;
+        p.bandwidth_efficiency = expert_eff;
+        const double bw_t = cpu_read_s(0, moe_w);
+        const double comp_t = 2.0 * active * (static_cast<double>(moe_w) / static_cast<double>(all_w)) / cpu_fl;
+        p.overhead_seconds = tau_cpu * static_cast<double>(moe_blocks);
+        p.seconds = std::max(bw_t, comp_t) + p.overhead_seconds;
+        bw_time_total += bw_t;
+        compute_time_total += comp_t;
+        decode_s += p.seconds;
+        s.host_bytes_per_token += moe_w;
+        s.parts.push_back(p);
+    }
     if (s.gpu_layers < s.total_layers) {
         SpeedPart p;
         p.where = cpu_device ? "system_ram" : d.kind == DeviceKind::unified ? "unified" : "system_ram";
@@ -352,8 +409,8 @@ Expected<SpeedEstimate> estimate_speed(const PreparedModel& m, const Estimate& e
         p.weight_bytes = cpu_w;
         p.kv_bytes = cpu_kv;
         p.peak_bandwidth_gbs = ram.gbs;
-        p.bandwidth_efficiency = cpu_eff;
-        const double bw_t = static_cast<double>(cpu_w + cpu_kv) / (cpu_eff * ram.gbs * 1e9);
+        const double bw_t = cpu_read_s(cpu_w - cpu_experts + cpu_kv, cpu_experts);
+        p.bandwidth_efficiency = bw_t > 0 ? static_cast<double>(cpu_w + cpu_kv) / (bw_t * ram.gbs * 1e9) : cpu_eff;
         const double share = all_w > 0 ? static_cast<double>(cpu_w) / static_cast<double>(all_w) : 1.0;
         const double comp_t = 2.0 * active * share / cpu_fl;
         p.overhead_seconds = tau_cpu * static_cast<double>(p.layers);
@@ -361,10 +418,20 @@ Expected<SpeedEstimate> estimate_speed(const PreparedModel& m, const Estimate& e
         bw_time_total += bw_t;
         compute_time_total += comp_t;
         decode_s += p.seconds;
-        s.host_bytes_per_token = cpu_w + cpu_kv;
+        s.host_bytes_per_token += cpu_w + cpu_kv;
         s.parts.push_back(p);
     }
     s.kv_bytes_per_token = gpu_kv + cpu_kv;
+    if ((moe_w > 0 || cpu_experts > 0) && !cpu_eff_given) {
+        const std::string why = "routed experts read by the CPU at " + format_fixed(expert_eff * 100.0, 0) +
+                                "% of the RAM's peak (many small expert matrices a token; measured --n-cpu-moe runs)";
+        if (all_cpu && s.parts.size() == 1) {
+            s.bandwidth_efficiency = s.parts.back().bandwidth_efficiency;
+            s.bandwidth_efficiency_source += "; " + why;
+        } else {
+            s.assumptions.push_back(why);
+        }
+    }
     s.bytes_per_token = s.gpu_bytes_per_token + s.host_bytes_per_token;
     s.decode_bound = compute_time_total > bw_time_total ? SpeedBound::compute : SpeedBound::bandwidth;
     if (!(decode_s > 0) || !std::isfinite(decode_s)) return make_error("invalid_speed", "no time per token could be computed");
@@ -381,9 +448,21 @@ Expected<SpeedEstimate> estimate_speed(const PreparedModel& m, const Estimate& e
         const double compute_t = flops / (gpu_flops * par);
         const double read_t = ubatches * static_cast<double>(gpu_w) / (bw.value * d.bandwidth_gbs * 1e9 * par) +
                               ubatches * tau_gpu * static_cast<double>(s.gpu_layers);
-        // Layers kept in system RAM: llama.cpp copies their weights to the GPU for each ubatch; on
-        // unified memory there is nothing to copy.
-        const double copy_t = d.kind == DeviceKind::unified ? 0.0 : ubatches * static_cast<double>(cpu_w) / kPcieBytesPerS;
+        // Weights in system RAM (offloaded blocks, experts kept there by --n-cpu-moe): llama.cpp copies
+        // them to the GPU for each ubatch of 32+ tokens, of a MUL_MAT_ID only the experts the ubatch
+        // routes to (ggml-backend.cpp compute_splits: "copying only the experts that are used"); on
+        // unified memory there is nothing to copy. A ubatch of u tokens, each picking k of E experts
+        // (routing taken as uniform [estimate]), uses 1 - (1 - k/E)^u of them.
+        const double ubatch_tokens = std::min(prompt, static_cast<double>(kUbatch));
+        const double used = a.is_moe() ? 1.0 - std::pow(1.0 - active_share, ubatch_tokens) : 1.0;
+        double copy_bytes = 0;
+        for (std::int64_t il = 0; il < blocks; ++il) {
+            const double routed = static_cast<double>(routed_expert_bytes(a, e.weights, il));
+            const double in_ram = il < static_cast<std::int64_t>(e.layer_cpu_moe.size()) ? static_cast<double>(e.layer_cpu_moe[static_cast<size_t>(il)]) : 0.0;
+            if (il < first_gpu) copy_bytes += static_cast<double>(e.weights.layers[static_cast<size_t>(il)]) - routed * (1.0 - used);
+            else copy_bytes += in_ram * used;
+        }
+        const double copy_t = d.kind == DeviceKind::unified ? 0.0 : ubatches * copy_bytes / kPcieBytesPerS;
         prefill_s = std::max(compute_t, read_t) + copy_t;
         s.prefill_bound = compute_t >= read_t ? SpeedBound::compute : SpeedBound::bandwidth;
         s.effective_tflops = tflops * ce.value * par;
@@ -401,7 +480,7 @@ Expected<SpeedEstimate> estimate_speed(const PreparedModel& m, const Estimate& e
     // The same model with every layer on the CPU.
     {
         const bytes_t bytes = all_w + s.kv_bytes_per_token;
-        const double bw_t = static_cast<double>(bytes) / (cpu_eff * ram.gbs * 1e9);
+        const double bw_t = cpu_read_s(bytes - all_experts, all_experts);
         const double comp_t = 2.0 * active / cpu_fl;
         s.cpu_only_decode_tps = 1.0 / (std::max(bw_t, comp_t) + tau_cpu * static_cast<double>(s.total_layers));
         const double read_t = ubatches * static_cast<double>(all_w) / (cpu_eff * ram.gbs * 1e9);

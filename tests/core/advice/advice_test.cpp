@@ -86,3 +86,29 @@ TEST_CASE("a request that does not fit gets a format that does, and a count of G
     CHECK(quant);
     CHECK(count);
 }
+
+TEST_CASE("a model without a device gets its 16-bit, Q8_0 and Q4_K_M sizes and the smallest devices that hold each", "[advice]") {
+    const ResolvedRequest r = request(R"({"model":"llama-3.1-8b","intent":"sizes"})");
+    const std::vector<SizeRow> rows = model_sizes(test::catalog(), r);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].quant == "bf16");  // Llama 3.1 8B ships bfloat16
+    CHECK(rows[1].quant == "Q8_0");
+    CHECK(rows[2].quant == "Q4_K_M");
+    // Fewer bits, less memory; bf16 weights are 2 bytes a parameter (8,030,261,248 published).
+    CHECK(rows[0].weights_bytes > rows[1].weights_bytes);
+    CHECK(rows[1].weights_bytes > rows[2].weights_bytes);
+    CHECK(rows[0].weights_bytes == Approx(2.0 * 8'030'261'248).epsilon(0.01));
+    for (const SizeRow& row : rows) {
+        INFO(row.quant);
+        REQUIRE(!row.smallest.empty());
+        CHECK(row.smallest[0].kind == "gpu");
+        // The smallest GPU is the smallest: no catalog GPU with less usable memory holds it.
+        const Option& gpu = row.smallest[0];
+        CHECK(gpu.verdict == Verdict::fits);
+        ResolvedRequest q = r;
+        q.quant = test::quant(row.quant);
+        for (const Option& o : device_options(test::catalog(), q)) {
+            if (o.kind == "gpu" && o.usable_bytes < gpu.usable_bytes) CHECK(o.verdict != Verdict::fits);
+        }
+    }
+}

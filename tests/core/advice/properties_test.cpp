@@ -126,6 +126,12 @@ TEST_CASE("the solver's best setup always runs, and the setups come fastest firs
         }
         REQUIRE(s.best >= 0);
         CHECK(s.setups[static_cast<size_t>(s.best)].verdict != Verdict::does_not_fit);
+        // Every setup's share of the device, as placed, is within the device's usable memory.
+        for (const Setup& x : s.setups) {
+            INFO(x.quant << " " << x.kv_type << " " << x.gpu_layers << "/" << x.total_layers);
+            CHECK(x.gpu_bytes <= x.usable_bytes);
+            CHECK(x.ram_bytes >= 0);
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
 #include <set>
 #include <string>
 
@@ -37,9 +38,10 @@ TEST_CASE("every category of the validation set meets its threshold, and every p
     }
     std::string table;
     for (const ValidationCategory& c : r->categories) {
+        const auto err = [&](double e) { return c.absolute ? std::to_string(e) + " layers" : std::to_string(e * 100) + "%"; };
         table += c.name + ": n=" + std::to_string(c.count) + " skipped=" + std::to_string(c.skipped) + " median " +
-                 std::to_string(c.median_abs_error * 100) + "% worst " + std::to_string(c.worst_abs_error * 100) + "% (" +
-                 c.worst_id + "), threshold " + std::to_string(c.threshold * 100) + "%\n";
+                 err(c.median_abs_error) + " worst " + err(c.worst_abs_error) + " (" + c.worst_id + "), threshold " +
+                 err(c.threshold) + (c.target > 0 ? ", issue target " + err(c.target) + (c.target_met ? " met" : " MISSED") : "") + "\n";
         INFO(c.name);
         CHECK(c.threshold > 0);
         CHECK(c.median_abs_error <= c.threshold);
@@ -119,4 +121,87 @@ TEST_CASE("a malformed validation set is an error, not an empty report", "[valid
     CHECK_FALSE(validate(test::catalog(), Json::parse(R"({"nothing": 1})")).ok());
     CHECK_FALSE(validate(test::catalog(), Json::parse(R"({"points": [{"id": "x", "category": "gguf_file"}]})")).ok());
     CHECK_FALSE(validate(test::catalog(), Json::parse(R"({"points": [{"id": "x", "category": "colour", "value": 1}]})")).ok());
+}
+
+TEST_CASE("the issue's categories are all in the set: totals, layer counts, weights, KV, files, fine-tuning, speeds", "[validate]") {
+    const std::string path = std::string(WIF_SOURCE_DIR) + "/tests/validation/points.json";
+    const Expected<Json> doc = parse_json(test::read_text(path), "points.json");
+    REQUIRE(doc.ok());
+    const Expected<ValidationReport> r = validate(test::catalog(), doc.value());
+    REQUIRE(r.ok());
+    std::map<std::string, int> predicted;
+    for (const ValidationPoint& p : r->points) predicted[p.category] += !p.skipped;
+    CHECK(predicted["inference_total"] >= 15);
+    CHECK(predicted["offload_layers"] >= 8);
+    for (const char* c : {"weights", "kv_cache", "gguf_file", "finetune_peak", "decode_speed", "prefill_speed"}) {
+        INFO(c);
+        CHECK(predicted[c] > 0);
+    }
+    // The issue's targets: weights and KV 2%, totals 8%, fine-tuning 12%, decode 20%, layers 1.
+    CHECK(validation_target("inference_total") == Approx(0.08));
+    CHECK(validation_target("offload_layers") == Approx(1.0));
+    CHECK(validation_error_is_absolute("offload_layers"));
+    CHECK_FALSE(validation_error_is_absolute("inference_total"));
+}
+
+TEST_CASE("an inference total of llama.cpp's printed buffers is predicted to the MiB", "[validate]") {
+    // ggml-org CI, llama.cpp build 2709, open-llama 7B v2 Q4_K_M on a V100, n_ctx 512, no flash
+    // attention: CPU buffer 70.31 + CUDA0 buffer 3820.94 + KV 256.00 + output 0.12 + compute 70.50 +
+    // host compute 9.01 = 4226.88 MiB (tests/validation/sources/runtime_logs.json). llama.cpp prints
+    // no CUDA context, so the point leaves backend_context out.
+    Json doc = Json::parse(R"({"points": [{"id": "t", "category": "inference_total", "value": 0, "workload": {
+        "arch": {"model_type": "llama", "vocab": 32000, "hidden": 4096, "ffn": 11008, "layers": 32, "heads": 32, "kv_heads": 32},
+        "format": "Q4_K_M", "engine": "llama.cpp", "device": "v100-16gb", "context": 512, "ubatch": 512, "flash_attn": false,
+        "excludes": ["backend_context"]}}]})");
+    doc["points"][0]["value"] = 4226.88 * 1048576;
+    const Expected<ValidationReport> r = validate(test::catalog(), doc);
+    REQUIRE(r.ok());
+    REQUIRE_FALSE(r->points[0].skipped);
+    CHECK(std::fabs(r->points[0].predicted - 4226.88 * 1048576) < 0.05 * 1048576);  // the log prints to 0.01 MiB per line
+
+    // The same run with the CUDA context counted: ollama reserves 457 MiB per CUDA GPU for it
+    // (ml/device.go MinimumMemory), which the bill's backend_context item holds.
+    doc["points"][0]["workload"].erase("excludes");
+    const Expected<ValidationReport> with_context = validate(test::catalog(), doc);
+    REQUIRE(with_context.ok());
+    CHECK(with_context->points[0].predicted - r->points[0].predicted == Approx(457.0 * 1048576));
+}
+
+TEST_CASE("a layer-count point's error is predicted minus measured layers, and per-GPU figures divide by the GPUs", "[validate]") {
+    // Llama 3.1 8B Q4_K_M at 4096 tokens needs about 5.5 GB: all 33 layers sit on an 80 GB H100.
+    Json doc = Json::parse(R"({"points": [
+        {"id": "l", "category": "offload_layers", "value": 30, "workload": {"model": "llama-3.1-8b", "format": "Q4_K_M",
+         "engine": "llama.cpp", "device": "h100-sxm", "context": 4096}},
+        {"id": "one", "category": "inference_total", "value": 1e10, "workload": {"model": "llama-3.1-8b", "format": "bf16",
+         "engine": "vllm", "device": "h100-sxm", "context": 8192, "gpu_count": 2, "excludes": ["kv_cache"]}},
+        {"id": "per", "category": "inference_total", "value": 1e10, "workload": {"model": "llama-3.1-8b", "format": "bf16",
+         "engine": "vllm", "device": "h100-sxm", "context": 8192, "gpu_count": 2, "per_gpu": true, "excludes": ["kv_cache"]}}]})");
+    const Expected<ValidationReport> r = validate(test::catalog(), doc);
+    REQUIRE(r.ok());
+    REQUIRE_FALSE(r->points[0].skipped);
+    CHECK(r->points[0].predicted == 33);
+    CHECK(r->points[0].error == Approx(3.0));  // 33 - 30 layers, not 33 / 30 - 1
+    REQUIRE_FALSE(r->points[1].skipped);
+    REQUIRE_FALSE(r->points[2].skipped);
+    CHECK(r->points[2].predicted == Approx(r->points[1].predicted / 2));
+    const ValidationCategory& layers = r->categories.front().name == "offload_layers" ? r->categories.front() : r->categories.back();
+    CHECK(layers.name == "offload_layers");
+    CHECK(layers.absolute);
+    CHECK(layers.median_abs_error == Approx(3.0));
+    CHECK_FALSE(layers.target_met);  // the issue's target is one layer
+}
+
+TEST_CASE("a KV point of an older llama.cpp build follows that build's padding", "[validate][engine_version]") {
+    // Llama 3.1 8B F16, n_ctx 31072, no flash attention, llama.cpp of July 2024: "KV self size =
+    // 3884.00 MiB" = 31072 cells x 32 layers x 1024 x 2 (K, V) x 2 B; today's 256-cell padding gives
+    // 31232 cells = 3904 MiB.
+    Json doc = Json::parse(R"({"points": [
+        {"id": "old", "category": "kv_cache", "value": 4072669184, "workload": {"model": "llama-3.1-8b", "engine": "llama.cpp",
+         "context": 31072, "flash_attn": false, "engine_version": "llama.cpp-2025.10"}},
+        {"id": "new", "category": "kv_cache", "value": 4072669184, "workload": {"model": "llama-3.1-8b", "engine": "llama.cpp",
+         "context": 31072, "flash_attn": false}}]})");
+    const Expected<ValidationReport> r = validate(test::catalog(), doc);
+    REQUIRE(r.ok());
+    CHECK(r->points[0].predicted == 3884.0 * 1048576);
+    CHECK(r->points[1].predicted == 3904.0 * 1048576);
 }

@@ -260,3 +260,124 @@ TEST_CASE("validate_arch names the config.json field that is wrong", "[architect
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message, Contains("kv_lora_rank"));
 }
+
+// Hybrid and recurrent models: every tensor counted by hand from config.json, as llama.cpp loads them.
+
+TEST_CASE("Qwen3-Next-80B-A3B: 36 gated DeltaNet layers, 12 gated-attention layers, 512 experts", "[architecture][hybrid]") {
+    const PreparedModel m = wif::test::model("qwen3-next-80b-a3b");
+    const ModelArch& a = m.arch;
+    // config.json: hidden 2048, 48 layers, full attention every 4th (full_attention_interval 4),
+    // 16 heads / 2 KV heads of head_dim 256, linear attention with 16 key heads and 32 value heads
+    // of 128 dims and a 4-wide convolution, 512 experts of width 512 (10 per token) plus a gated
+    // shared expert of width 512, vocab 151936, untied.
+    REQUIRE(a.recurrent == RecurrentKind::gated_delta_net);
+    std::int64_t attention = 0, recurrent = 0;
+    for (std::int64_t il = 0; il < a.num_hidden_layers; ++il) {
+        attention += a.has_attention(il) ? 1 : 0;
+        recurrent += a.has_recurrent(il) ? 1 : 0;
+    }
+    CHECK(attention == 12);
+    CHECK(recurrent == 36);
+    CHECK(a.has_attention(3));
+    CHECK(a.has_recurrent(0));
+    // DeltaNet layer (llama.cpp src/models/qwen3next.cpp): ssm_in 2048 x (2 x 2048 + 2 x 4096) for
+    // q, k, v, z; ssm_beta_alpha 2048 x 64; conv1d 4 x (2 x 2048 + 4096); dt bias and A 32 each;
+    // norm 128; ssm_out 4096 x 2048.
+    constexpr std::int64_t delta = 2048LL * 12288 + 2048LL * 64 + 4 * 8192 + 32 + 32 + 128 + 4096LL * 2048;
+    static_assert(delta == 33'718'464);
+    // Gated attention: wq 2048 x (16 x 256 x 2), wk and wv 2048 x 512, wo 4096 x 2048, q/k norms 256.
+    constexpr std::int64_t gated_attn = 2048LL * 8192 + 2 * 2048LL * 512 + 4096LL * 2048 + 2 * 256;
+    // MoE on every layer: router 2048 x 512, 512 experts x 3 x 2048 x 512, shared expert 3 x 2048 x 512
+    // and its 2048-wide gate.
+    constexpr std::int64_t moe = 2048LL * 512 + 512LL * 3 * 2048 * 512 + 3LL * 2048 * 512 + 2048;
+    constexpr std::int64_t norms = 2 * 2048;
+    constexpr std::int64_t total = 36 * delta + 12 * gated_attn + 48 * (moe + norms) + 2LL * 151936 * 2048 + 2048;
+    static_assert(total == 79'674'391'296LL);
+    CHECK(m.params.total == total);
+    // Model card: "80B in total" (within 0.5%; the multi-token-prediction layer is not loaded).
+    CHECK(std::abs(static_cast<double>(total) / 80e9 - 1.0) < 0.005);
+    // Active: 10 of 512 experts.
+    CHECK(m.params.active == total - 48LL * 502 * 3 * 2048 * 512);
+}
+
+TEST_CASE("Granite-4.0-H-Small: 36 Mamba-2 layers and 4 attention layers, each with 72 experts and a shared MLP", "[architecture][hybrid]") {
+    const PreparedModel m = wif::test::model("granite-4.0-h-small");
+    // config.json: hidden 4096, 40 layers (attention at 5, 15, 25, 35), 32 heads / 8 KV heads
+    // (head_dim 128), Mamba-2 with 128 heads of 64 (d_inner 2 x 4096 = 8192), d_state 128, 1 group,
+    // conv 4 with bias; 72 experts of 768, 10 per token, shared MLP 1536; vocab 100352, tied.
+    constexpr std::int64_t h = 4096;
+    constexpr std::int64_t mamba = h * (2 * 8192 + 2 * 128 + 128)  // in_proj: z, x, B, C, dt
+                                   + 4 * (8192 + 2 * 128) + (8192 + 2 * 128)  // conv1d and its bias
+                                   + 3 * 128                                  // dt bias, A, D
+                                   + 8192                                     // gated RMSNorm
+                                   + 8192 * h;                                // out_proj
+    constexpr std::int64_t attn = h * 4096 + 2 * h * 1024 + 4096 * h;
+    constexpr std::int64_t ffn = h * 72 + 72 * 3 * h * 768 + 3 * h * 1536;
+    constexpr std::int64_t total = 36 * mamba + 4 * attn + 40 * (ffn + 2 * h) + 100352 * h + h;
+    static_assert(total == 32'207'337'984LL);
+    CHECK(m.params.total == total);
+    CHECK(m.params.active == total - 40LL * 62 * 3 * h * 768);  // 62 of 72 experts idle per token
+    // Granite-4.0-Micro: the same model type with every layer attention and no Mamba.
+    const PreparedModel micro = wif::test::model("granite-4.0-micro");
+    CHECK_FALSE(micro.arch.is_hybrid());
+    CHECK(micro.params.total == 3'402'836'480LL);  // 40 x (attn + 3 x 2560 x 8192 + norms) + tied vocab
+}
+
+TEST_CASE("NVIDIA-Nemotron-Nano-9B-v2: 27 Mamba-2, 4 attention and 25 MLP blocks from hybrid_override_pattern", "[architecture][hybrid]") {
+    const PreparedModel m = wif::test::model("nemotron-nano-9b-v2");
+    const ModelArch& a = m.arch;
+    std::int64_t mamba = 0, attention = 0, mlp = 0;
+    for (std::int64_t il = 0; il < a.num_hidden_layers; ++il) {
+        mamba += a.mixer(il) == BlockMixer::recurrent ? 1 : 0;
+        attention += a.mixer(il) == BlockMixer::attention ? 1 : 0;
+        mlp += a.mixer(il) == BlockMixer::ffn ? 1 : 0;
+        CHECK(a.has_ffn(il) == (a.mixer(il) == BlockMixer::ffn));  // FFNs are blocks of their own
+    }
+    CHECK(mamba == 27);
+    CHECK(attention == 4);
+    CHECK(mlp == 25);
+    // hidden 4480; Mamba-2 128 heads x 80 = 10240, d_state 128, 8 groups, conv 4 with bias; attention
+    // 40 heads / 8 KV heads x 128; squared-ReLU MLP 4480 -> 15680 -> 4480; one norm per block;
+    // vocab 131072, untied.
+    constexpr std::int64_t h = 4480;
+    constexpr std::int64_t conv = 10240 + 2 * 8 * 128;
+    constexpr std::int64_t block_mamba = h * (2 * 10240 + 2 * 8 * 128 + 128) + 4 * conv + conv + 3 * 128 + 10240 + 10240 * h;
+    constexpr std::int64_t block_attn = h * 5120 + 2 * h * 1024 + 5120 * h;
+    constexpr std::int64_t block_mlp = 2 * h * 15680;
+    constexpr std::int64_t total = 27 * block_mamba + 4 * block_attn + 25 * block_mlp + 56 * h + 2LL * 131072 * h + h;
+    static_assert(total == 8'888'227'328LL);
+    CHECK(m.params.total == total);
+}
+
+TEST_CASE("Falcon-H1-34B runs attention and Mamba-2 side by side in all 72 layers", "[architecture][hybrid]") {
+    const PreparedModel m = wif::test::model("falcon-h1-34b");
+    const ModelArch& a = m.arch;
+    for (std::int64_t il = 0; il < a.num_hidden_layers; ++il) {
+        CHECK(a.has_attention(il));
+        CHECK(a.has_recurrent(il));
+    }
+    // config.json (Hub copy): hidden 5120, 20 heads / 4 KV heads x 128, mamba_d_ssm 4096 in 32
+    // heads, d_state 256, 2 groups, conv 4 with bias, mamba_rms_norm true, SwiGLU 21504, vocab
+    // 261120, untied, two norms per layer.
+    constexpr std::int64_t h = 5120;
+    constexpr std::int64_t conv = 4096 + 2 * 2 * 256;
+    constexpr std::int64_t mamba = h * (2 * 4096 + 2 * 2 * 256 + 32) + 4 * conv + conv + 3 * 32 + 4096 + 4096 * h;
+    constexpr std::int64_t attn = h * 2560 + 2 * h * 512 + 2560 * h;
+    constexpr std::int64_t layer = 2 * h + attn + mamba + 3 * h * 21504;
+    constexpr std::int64_t total = 72 * layer + 2LL * 261120 * h + h;
+    static_assert(total == 33'642'516'224LL);
+    CHECK(m.params.total == total);
+}
+
+TEST_CASE("validate_arch names the recurrent field that is wrong", "[architecture][hybrid]") {
+    ModelArch a = wif::test::model("granite-4.0-h-micro").arch;
+    REQUIRE(validate_arch(a));
+    ModelArch bad = a;
+    bad.ssm_n_head = 7;  // does not divide d_inner 4096
+    REQUIRE_FALSE(validate_arch(bad));
+    CHECK(validate_arch(bad).error().message.find("mamba_num_heads") != std::string::npos);
+    bad = a;
+    bad.mixers.pop_back();
+    REQUIRE_FALSE(validate_arch(bad));
+    CHECK(validate_arch(bad).error().message.find("layer_types") != std::string::npos);
+}

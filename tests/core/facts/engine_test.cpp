@@ -90,3 +90,26 @@ TEST_CASE("only llama.cpp and ollama run layers from system RAM as a matter of c
     CHECK_FALSE(engine_can_offload(Engine::mlx));
     CHECK_FALSE(engine_can_offload(Engine::exllamav2));
 }
+
+TEST_CASE("engine versions are read by their names and apply to their own engine", "[engine][engine_version]") {
+    EngineVersion v = EngineVersion::vllm_v0;
+    CHECK(parse_engine_version("", v));
+    CHECK(v == EngineVersion::latest);
+    CHECK(parse_engine_version("llama.cpp-2025.10", v));
+    CHECK(v == EngineVersion::llama_cpp_2025_10);
+    CHECK(parse_engine_version("VLLM-V0", v));
+    CHECK(v == EngineVersion::vllm_v0);
+    CHECK_FALSE(parse_engine_version("v2", v));
+    for (EngineVersion e : {EngineVersion::latest, EngineVersion::llama_cpp_2025_10, EngineVersion::vllm_v0}) {
+        EngineVersion back = EngineVersion::latest;
+        CHECK(parse_engine_version(engine_version_name(e), back));
+        CHECK(back == e);
+    }
+    CHECK(engine_version_applies(EngineVersion::llama_cpp_2025_10, Engine::ollama));
+    CHECK_FALSE(engine_version_applies(EngineVersion::llama_cpp_2025_10, Engine::vllm));
+    CHECK(engine_version_applies(EngineVersion::vllm_v0, Engine::vllm));
+    CHECK(engine_version_applies(EngineVersion::latest, Engine::mlx));
+    // The words name the rule's source.
+    CHECK(std::string(engine_rules_text(Engine::llama_cpp, EngineVersion::latest)).find("PR #17046") != std::string::npos);
+    CHECK(std::string(engine_rules_text(Engine::vllm, EngineVersion::vllm_v0)).find("V0") != std::string::npos);
+}

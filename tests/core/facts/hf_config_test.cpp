@@ -7,6 +7,7 @@
 
 #include "facts/architecture.hpp"
 #include "facts/hf_config.hpp"
+#include "test_support.hpp"
 
 using namespace wif;
 using Catch::Matchers::Contains;
@@ -308,4 +309,122 @@ TEST_CASE("layer_types patterns are found in linear time", "[hf_config][hardenin
     CHECK(seconds < 2.0);
     many[1000] = full;  // no pattern any more
     CHECK_FALSE(config(many));
+}
+
+TEST_CASE("Falcon-H1-34B's config.json (as on the Hub) reads as 72 parallel attention + Mamba-2 blocks", "[hf_config][hybrid]") {
+    // The file as fetched from huggingface.co/tiiuae/Falcon-H1-34B-Instruct (keys the core does not
+    // read are kept, as a person would paste it).
+    const char* text = R"({
+  "architectures": ["FalconH1ForCausalLM"], "attention_bias": false, "attention_in_multiplier": 1.0,
+  "attn_layer_indices": null, "head_dim": 128, "hidden_act": "silu", "hidden_size": 5120,
+  "intermediate_size": 21504, "mamba_chunk_size": 128, "mamba_conv_bias": true, "mamba_d_conv": 4,
+  "mamba_d_head": 128, "mamba_d_ssm": 4096, "mamba_d_state": 256, "mamba_expand": 2, "mamba_n_groups": 2,
+  "mamba_n_heads": 32, "mamba_norm_before_gate": false, "mamba_proj_bias": false, "mamba_rms_norm": true,
+  "mamba_use_mlp": true, "max_position_embeddings": 262144, "mlp_bias": false, "model_type": "falcon_h1",
+  "num_attention_heads": 20, "num_hidden_layers": 72, "num_key_value_heads": 4, "projectors_bias": false,
+  "rope_scaling": null, "tie_word_embeddings": false, "torch_dtype": "bfloat16", "vocab_size": 261120
+})";
+    const Expected<ModelArch> r = arch_from_hf_config_text(text, "config.json");
+    REQUIRE(r.ok());
+    const ModelArch& a = r.value();
+    CHECK(a.recurrent == RecurrentKind::mamba2);
+    CHECK(a.mixers.size() == 72);
+    CHECK(a.mixer(71) == BlockMixer::parallel);
+    CHECK(a.ssm_d_inner == 4096);
+    CHECK(a.ssm_n_head == 32);
+    CHECK(a.ssm_n_group == 2);
+    CHECK(a.ssm_d_state == 256);
+    CHECK(a.ssm_d_conv == 4);
+    CHECK(a.ssm_norm);
+    CHECK(a.ssm_conv_bias);
+    CHECK_FALSE(a.ssm_proj_bias);
+    CHECK(a.head_dim == 128);
+    // The same count as the catalog entry built from this file.
+    CHECK(count_params(a).total == 33'642'516'224LL);
+}
+
+TEST_CASE("Qwen3-Next places full attention every full_attention_interval-th layer, or where layer_types says", "[hf_config][hybrid]") {
+    const std::string base = R"({"model_type": "qwen3_next", "vocab_size": 151936, "hidden_size": 2048,
+        "intermediate_size": 5120, "num_hidden_layers": 8, "num_attention_heads": 16, "num_key_value_heads": 2,
+        "head_dim": 256, "num_experts": 512, "num_experts_per_tok": 10, "moe_intermediate_size": 512,
+        "shared_expert_intermediate_size": 512, "linear_num_value_heads": 32, "linear_num_key_heads": 16,
+        "linear_key_head_dim": 128, "linear_value_head_dim": 128, "linear_conv_kernel_dim": 4, "sliding_window": null)";
+    const Expected<ModelArch> r = arch_from_hf_config_text(base + R"(, "full_attention_interval": 4})", "config.json");
+    REQUIRE(r.ok());
+    for (std::int64_t il = 0; il < 8; ++il) {
+        INFO("layer " << il);
+        CHECK(r->has_attention(il) == (il == 3 || il == 7));
+        CHECK(r->has_recurrent(il) == !(il == 3 || il == 7));
+    }
+    CHECK(r->attn_output_gate);
+    CHECK(r->qk_norm);
+    CHECK(r->ssm_d_inner == 32 * 128);
+    // Newer files spell the layers out.
+    const Expected<ModelArch> listed = arch_from_hf_config_text(
+        base + R"(, "layer_types": ["full_attention", "linear_attention", "linear_attention", "linear_attention",
+                                    "full_attention", "linear_attention", "linear_attention", "linear_attention"]})",
+        "config.json");
+    REQUIRE(listed.ok());
+    CHECK(listed->has_attention(0));
+    CHECK(listed->has_recurrent(1));
+    CHECK(listed->has_attention(4));
+    // A list of the wrong length is refused with the field named.
+    const Expected<ModelArch> short_list = arch_from_hf_config_text(base + R"(, "layer_types": ["full_attention"]})", "config.json");
+    REQUIRE_FALSE(short_list.ok());
+    CHECK(short_list.error().message.find("layer_types") != std::string::npos);
+}
+
+TEST_CASE("GraniteMoeHybrid reads layers_block_type, and a dense one runs the shared MLP", "[hf_config][hybrid]") {
+    // Granite-4.0-H-Micro's shape with the older spelling of the layer list.
+    std::string types;
+    for (int il = 0; il < 40; ++il) types += std::string(il ? ", " : "") + (il % 10 == 5 ? "\"attention\"" : "\"mamba\"");
+    const std::string text = R"({"model_type": "granitemoehybrid", "vocab_size": 100352, "hidden_size": 2048,
+        "intermediate_size": 8192, "shared_intermediate_size": 8192, "num_hidden_layers": 40, "num_attention_heads": 32,
+        "num_key_value_heads": 8, "tie_word_embeddings": true, "num_local_experts": 0, "mamba_n_heads": 64,
+        "mamba_d_head": 64, "mamba_d_state": 128, "mamba_n_groups": 1, "mamba_d_conv": 4, "mamba_expand": 2,
+        "layers_block_type": [)" + types + "]}";
+    const Expected<ModelArch> r = arch_from_hf_config_text(text, "config.json");
+    REQUIRE(r.ok());
+    CHECK(r->recurrent == RecurrentKind::mamba2);
+    CHECK(r->has_attention(5));
+    CHECK(r->has_recurrent(6));
+    CHECK_FALSE(r->is_moe());
+    CHECK(r->intermediate_size == 8192);
+    CHECK(r->ssm_d_inner == 4096);
+    // The catalog's Granite-4.0-H-Micro (layer_types spelling) counts the same.
+    CHECK(count_params(r.value()).total == wif::test::model("granite-4.0-h-micro").params.total);
+}
+
+TEST_CASE("Nemotron-H's hybrid_override_pattern must cover every layer with M, * or -", "[hf_config][hybrid]") {
+    const std::string head = R"({"model_type": "nemotron_h", "vocab_size": 131072, "hidden_size": 4480,
+        "intermediate_size": 15680, "num_hidden_layers": 4, "num_attention_heads": 40, "num_key_value_heads": 8,
+        "head_dim": 128, "mamba_num_heads": 128, "mamba_head_dim": 80, "ssm_state_size": 128, "n_groups": 8,
+        "conv_kernel": 4, "hybrid_override_pattern": )";
+    const Expected<ModelArch> ok = arch_from_hf_config_text(head + R"("M-*-"})", "config.json");
+    REQUIRE(ok.ok());
+    CHECK(ok->mixer(0) == BlockMixer::recurrent);
+    CHECK(ok->mixer(1) == BlockMixer::ffn);
+    CHECK(ok->mixer(2) == BlockMixer::attention);
+    CHECK_FALSE(ok->mlp_gated);  // squared ReLU: up and down only
+    const Expected<ModelArch> moe = arch_from_hf_config_text(head + R"("MEM*"})", "config.json");
+    REQUIRE_FALSE(moe.ok());
+    CHECK(moe.error().message.find("hybrid_override_pattern") != std::string::npos);
+    const Expected<ModelArch> short_pattern = arch_from_hf_config_text(head + R"("M-*"})", "config.json");
+    REQUIRE_FALSE(short_pattern.ok());
+    CHECK(short_pattern.error().message.find("num_hidden_layers") != std::string::npos);
+}
+
+TEST_CASE("Llama 4 reads attention_chunk_size as chunked layers with every 4th layer global", "[hf_config]") {
+    const Expected<ModelArch> r = arch_from_hf_config_text(R"({"model_type": "llama4", "text_config": {
+        "model_type": "llama4_text", "vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192,
+        "intermediate_size_mlp": 16384, "num_hidden_layers": 48, "num_attention_heads": 40, "num_key_value_heads": 8,
+        "head_dim": 128, "num_local_experts": 16, "num_experts_per_tok": 1, "interleave_moe_layer_step": 1,
+        "attention_chunk_size": 8192}})", "config.json");
+    REQUIRE(r.ok());
+    CHECK(r->chunked_attention);
+    CHECK(r->sliding_window == 8192);
+    CHECK(r->is_swa_layer(0));
+    CHECK(r->is_swa_layer(2));
+    CHECK_FALSE(r->is_swa_layer(3));  // NoPE layer: attends to the whole context
+    CHECK_FALSE(r->is_swa_layer(47));
 }

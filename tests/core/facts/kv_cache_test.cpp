@@ -218,3 +218,170 @@ TEST_CASE("KV cache sizes past 1 EiB clamp and say so instead of wrapping", "[kv
     CHECK_FALSE(ok.out_of_range);
     CHECK(ok.total == 32LL * 4096 * 2 * 2 * 4096);
 }
+
+// Hybrid models: attention layers keep per-token KV, recurrent layers a fixed state per sequence.
+
+TEST_CASE("Qwen3-Next in llama.cpp: 12 attention layers of KV plus 75.4 MiB of F32 DeltaNet state per sequence", "[kv_cache][hybrid]") {
+    const ModelArch& a = wif::test::model("qwen3-next-80b-a3b").arch;
+    const KvCache kv = compute_kv_cache(a, llama_cpp(131072));
+    // Per DeltaNet layer and sequence (llama.cpp n_embd_r / n_embd_s with ssm_d_conv 4, d_inner
+    // 4096, d_state 128, n_group 16): conv (4 - 1) x (4096 + 2 x 16 x 128) = 24,576 values, scan
+    // 128 x 4096 = 524,288 values, both F32: 2,195,456 bytes; 36 layers: 79,036,416 bytes.
+    CHECK(kv.conv_elements == 24576);
+    CHECK(kv.ssm_elements == 524288);
+    CHECK(kv.conv_type == KvType::f32);
+    CHECK(kv.ssm_type == KvType::f32);
+    CHECK(kv.recurrent_layers == 36);
+    CHECK(kv.state_slots == 1);
+    CHECK(kv.state_bytes == 36LL * (24576 + 524288) * 4);
+    // llama_memory_recurrent would print R (f32): 3.38 MiB (36 x 24,576 x 4 = 3,538,944 bytes) and
+    // S (f32): 72.00 MiB (36 x 524,288 x 4 = 75,497,472 bytes).
+    CHECK(mib(36LL * 24576 * 4) == 3.375);
+    CHECK(mib(36LL * 524288 * 4) == 72.0);
+    // Attention: 12 layers x 131,072 cells x 2 KV heads x 256 dims x (K + V) x 2 bytes = 3 GiB.
+    CHECK(kv.full_layers == 12);
+    CHECK(kv.total - kv.state_bytes == 12LL * 131072 * 2 * 256 * 2 * 2);
+    CHECK(kv.total - kv.state_bytes == 3 * GiB);
+    // The state lives in the recurrent layers' own entries (what -ngl offloads with them).
+    CHECK(kv.layers[0] == 2195456);
+    CHECK(kv.attention_bytes(0) == 0);
+    CHECK(kv.layers[3] == 131072LL * 2048);
+    // Four parallel sequences: four states, the same attention cells (one unified buffer).
+    KvRequest four = llama_cpp(131072);
+    four.sequences = 4;
+    CHECK(compute_kv_cache(a, four).state_bytes == 4 * kv.state_bytes);
+}
+
+TEST_CASE("Granite-4.0-H-Small in llama.cpp: 4 attention layers and 36 Mamba-2 states of 4.1 MiB", "[kv_cache][hybrid]") {
+    const ModelArch& a = wif::test::model("granite-4.0-h-small").arch;
+    const KvCache kv = compute_kv_cache(a, llama_cpp(32768));
+    // Mamba-2 (d_inner 8192, d_state 128, 1 group, conv 4): conv 3 x (8192 + 2 x 128) = 25,344,
+    // scan 128 x 8192 = 1,048,576 values, F32: 4,295,680 bytes per layer; 36 layers: 154,644,480
+    // bytes (147.5 MiB).
+    CHECK(kv.state_bytes == 36LL * (25344 + 1048576) * 4);
+    CHECK(kv.state_bytes == 154'644'480LL);
+    // Attention: 4 layers x 32,768 cells x 8 x 128 x 2 x 2 bytes = 512 MiB.
+    CHECK(kv.total - kv.state_bytes == 512 * MiB);
+}
+
+TEST_CASE("vLLM sizes hybrid blocks so an attention page holds a recurrent state (Qwen3-Next: 544 tokens)", "[kv_cache][hybrid]") {
+    const ModelArch& a = wif::test::model("qwen3-next-80b-a3b").arch;
+    KvRequest r;
+    r.engine = Engine::vllm;
+    r.context = 131072;
+    const KvCache kv = compute_kv_cache(a, r);
+    // State page in bf16 (mamba_cache_dtype "auto"): conv 3 x 8192 x 2 = 49,152 + scan 32 x 128 x
+    // 128 x 2 = 1,048,576 = 1,097,728 bytes. Attention page per token and layer: 2 x 256 x (K + V)
+    // x 2 = 2,048 bytes. Block = 16 x ceil(1,097,728 / (16 x 2,048)) = 16 x 34 = 544 tokens, the
+    // "non-standard block size (544)" of vLLM PR #32492 (ROCm, Qwen3-Next, 2026-01-16); the state
+    // page is padded to 544 x 2,048 = 1,114,112 bytes.
+    CHECK(kv.conv_type == KvType::bf16);
+    CHECK(kv.ssm_type == KvType::bf16);
+    CHECK(kv.state_bytes_per_slot == 544 * 2048);
+    CHECK(kv.state_bytes == 36LL * 544 * 2048);
+    // 131,072 tokens round up to 241 blocks of 544 = 131,104 cells.
+    CHECK(kv.cells_full == 241 * 544);
+    CHECK(kv.total - kv.state_bytes == 12LL * 131104 * 2048);
+}
+
+TEST_CASE("vLLM's NemotronH block is 672 tokens with a 16-bit SSM state, 1312 with the float32 default", "[kv_cache][hybrid]") {
+    const ModelArch& a = wif::test::model("nemotron-nano-9b-v2").arch;
+    KvRequest r;
+    r.engine = Engine::vllm;
+    r.context = 8192;
+    // Conv state 3 x (10240 + 2 x 8 x 128) = 36,864 values in bf16 = 73,728 bytes. Attention page
+    // per token and layer: 8 KV heads x 128 x 2 x 2 = 4,096 bytes.
+    // vLLM issue #24280 (2025-09-04): "672 tokens for nvidia/NVIDIA-Nemotron-Nano-9B-v2", with the
+    // scan state 128 x 80 x 128 = 1,310,720 values in 16 bits: (73,728 + 2,621,440) / (16 x 4,096)
+    // = 41.1 -> 42 x 16 = 672.
+    KvRequest half = r;
+    half.state_type = KvType::bf16;
+    CHECK(compute_kv_cache(a, half).state_bytes_per_slot == 672 * 4096);
+    // Today vLLM keeps NemotronH's scan state in float32 (NemotronHForCausalLMConfig): (73,728 +
+    // 5,242,880) / 65,536 = 81.1 -> 82 x 16 = 1312 tokens.
+    const KvCache kv = compute_kv_cache(a, r);
+    CHECK(kv.ssm_type == KvType::f32);
+    CHECK(kv.state_bytes_per_slot == 1312 * 4096);
+    CHECK(kv.state_bytes == 27LL * 1312 * 4096);
+    CHECK(kv.cells_full == 1312 * 7);  // 8192 tokens in blocks of 1312
+}
+
+TEST_CASE("a hybrid's state does not grow with the context; its attention layers' KV does", "[kv_cache][hybrid]") {
+    for (const char* id : {"qwen3-next-80b-a3b", "granite-4.0-h-tiny", "nemotron-nano-12b-v2", "falcon-h1-0.5b"}) {
+        INFO(id);
+        const ModelArch& a = wif::test::model(id).arch;
+        for (Engine engine : {Engine::llama_cpp, Engine::vllm, Engine::transformers, Engine::mlx}) {
+            KvRequest r;
+            r.engine = engine;
+            r.context = 4096;
+            const KvCache small = compute_kv_cache(a, r);
+            r.context = 131072;
+            const KvCache large = compute_kv_cache(a, r);
+            CHECK(small.state_bytes > 0);
+            CHECK(small.state_bytes == large.state_bytes);
+            CHECK(large.total - large.state_bytes > small.total - small.state_bytes);
+        }
+    }
+}
+
+TEST_CASE("Falcon-H1 keeps both a KV cache and a Mamba-2 state in every layer", "[kv_cache][hybrid]") {
+    const ModelArch& a = wif::test::model("falcon-h1-7b").arch;
+    const KvCache kv = compute_kv_cache(a, llama_cpp(4096));
+    // 44 layers: KV 4096 cells x 2 KV heads x 128 x 2 x 2 bytes = 4 MiB each; state conv 3 x (3072 +
+    // 2 x 256) = 10,752 + scan 256 x 3072 = 786,432 values in F32 = 3,188,736 bytes each.
+    CHECK(kv.full_layers == 44);
+    CHECK(kv.recurrent_layers == 44);
+    CHECK(kv.layers[0] == 4 * MiB + (10752 + 786432) * 4);
+    CHECK(kv.total == 44 * (4 * MiB + (10752LL + 786432) * 4));
+}
+
+TEST_CASE("Llama 4 Scout at 131072 tokens: 12 full layers and 36 chunked layers of one 8192-token chunk", "[kv_cache]") {
+    const ModelArch& a = wif::test::model("llama-4-scout").arch;
+    CHECK(a.chunked_attention);
+    CHECK(a.sliding_window == 8192);
+    // llama.cpp: LLAMA_SWA_TYPE_CHUNKED, n_swa 8192, pattern 4 (layers 3, 7, ... are NoPE full
+    // attention). Full layers: 131,072 cells; chunked layers: 8192 + one ubatch of 512 = 8,704
+    // cells. Per cell and layer: 8 KV heads x 128 x (K + V) x 2 bytes = 4,096 bytes.
+    const KvCache kv = compute_kv_cache(a, llama_cpp(131072));
+    CHECK(kv.full_layers == 12);
+    CHECK(kv.swa_layers == 36);
+    CHECK(kv.cells_swa == 8704);
+    CHECK(kv.total == 12LL * 131072 * 4096 + 36LL * 8704 * 4096);
+    CHECK(kv.total == 7'725'907'968LL);  // 7.2 GiB; counted as full attention it was 48 x 131,072 x 4,096 = 24 GiB
+    // vLLM ChunkedLocalAttentionSpec: ceil(min(8192 + 2048, 131072) / 16) = 640 blocks = 10,240 cells.
+    KvRequest v;
+    v.engine = Engine::vllm;
+    v.context = 131072;
+    const KvCache vk = compute_kv_cache(a, v);
+    CHECK(vk.cells_swa == 10240);
+    CHECK(vk.total == 12LL * 131072 * 4096 + 36LL * 10240 * 4096);
+}
+
+TEST_CASE("a hybrid's memory barely grows with the context next to a dense model of the same size", "[kv_cache][hybrid]") {
+    // NVIDIA-Nemotron-Nano-9B-v2 (4 attention layers of 56) against Llama-3.1-8B (32 attention
+    // layers), both Q4_K_M in llama.cpp on one H100, at 4,096 and 131,072 tokens.
+    const Device& h100 = wif::test::device("h100-sxm");
+    auto growth = [&](const char* id) {
+        const PreparedModel m = wif::test::model(id);
+        const Estimate small = wif::test::estimate(m, "Q4_K_M", h100, wif::test::with_context(4096));
+        const Estimate large = wif::test::estimate(m, "Q4_K_M", h100, wif::test::with_context(131072));
+        return large.total_bytes - small.total_bytes;
+    };
+    const bytes_t hybrid = growth("nemotron-nano-9b-v2");
+    const bytes_t dense = growth("llama-3.1-8b");
+    // KV alone: 4 x 126,976 more cells x 4,096 bytes = 1.94 GiB against 32 x 126,976 x 4,096 =
+    // 15.5 GiB; the compute buffers grow a little with the context for both.
+    CHECK(hybrid < dense / 6);
+    CHECK(hybrid >= 4LL * 126976 * 4096);
+    CHECK(dense >= 32LL * 126976 * 4096);
+    // The recurrent state itself is the same at both lengths: 27 layers x (3 x 12,288 + 128 x 10,240)
+    // values in F32 = 145,539,072 bytes.
+    const Estimate e = wif::test::estimate(wif::test::model("nemotron-nano-9b-v2"), "Q4_K_M", h100, wif::test::with_context(131072));
+    CHECK(e.kv.state_bytes == 27LL * (3 * 12288 + 128 * 10240) * 4);
+    bytes_t item = 0;
+    for (const LineItem& i : e.items) {
+        if (std::string(i.key) == "recurrent_state") item = i.bytes;
+    }
+    CHECK(item == e.kv.state_bytes);
+    CHECK(e.kv_cache_bytes == e.kv.total);  // KV + state, as the bar shows it
+}

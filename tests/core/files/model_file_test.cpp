@@ -228,3 +228,52 @@ TEST_CASE("write_model_file gives the header's figures as JSON", "[model_file]")
     write_model_file(brief, m, false);
     CHECK(parse_json(brief.str(), "brief")->contains("tensors") == false);
 }
+
+TEST_CASE("a hybrid GGUF's ssm keys and mixer tensors give its KV cache and recurrent state", "[model_file][hybrid]") {
+    // granitehybrid as convert_hf_to_gguf.py writes it: layer 0 Mamba-2 (head_count_kv 0), layer 1
+    // attention; ssm.inner_size 512 = 8 heads (time_step_rank) x 64, state 16, 1 group, conv 4.
+    GgufWriter w;
+    w.string("general.architecture", "granitehybrid");
+    w.u32("granitehybrid.block_count", 2).u32("granitehybrid.context_length", 4096).u32("granitehybrid.embedding_length", 256);
+    w.u32("granitehybrid.feed_forward_length", 512).u32("granitehybrid.attention.head_count", 4);
+    w.i32s("granitehybrid.attention.head_count_kv", {0, 2});
+    w.u32("granitehybrid.ssm.conv_kernel", 4).u32("granitehybrid.ssm.inner_size", 512).u32("granitehybrid.ssm.state_size", 16);
+    w.u32("granitehybrid.ssm.time_step_rank", 8).u32("granitehybrid.ssm.group_count", 1);
+    w.strings("tokenizer.ggml.tokens", sample_tokens(100));
+    w.tensor("token_embd.weight", F16, {256, 100});
+    w.tensor("blk.0.attn_norm.weight", F32, {256});
+    w.tensor("blk.0.ssm_in.weight", F16, {256, 2 * 512 + 2 * 16 + 8});
+    w.tensor("blk.0.ssm_conv1d.weight", F32, {4, 512 + 2 * 16});
+    w.tensor("blk.0.ssm_conv1d.bias", F32, {512 + 2 * 16});
+    w.tensor("blk.0.ssm_norm.weight", F32, {512});
+    w.tensor("blk.0.ssm_out.weight", F16, {512, 256});
+    w.tensor("blk.1.attn_norm.weight", F32, {256});
+    w.tensor("blk.1.attn_q.weight", F16, {256, 256});
+    w.tensor("blk.1.attn_k.weight", F16, {256, 128});
+    w.tensor("blk.1.attn_v.weight", F16, {256, 128});
+    w.tensor("blk.1.attn_output.weight", F16, {256, 256});
+    for (int il = 0; il < 2; ++il) {
+        const std::string b = "blk." + std::to_string(il) + ".";
+        w.tensor(b + "ffn_norm.weight", F32, {256});
+        w.tensor(b + "ffn_gate.weight", F16, {256, 512});
+        w.tensor(b + "ffn_up.weight", F16, {256, 512});
+        w.tensor(b + "ffn_down.weight", F16, {512, 256});
+    }
+    w.tensor("output_norm.weight", F32, {256});
+    const ModelFile m = from_sample(finish("granitehybrid.gguf", w));
+    REQUIRE(m.arch_known);
+    CHECK(m.arch.model_type == "granitemoehybrid");
+    CHECK(m.arch.recurrent == RecurrentKind::mamba2);
+    CHECK(m.arch.mixer(0) == BlockMixer::recurrent);
+    CHECK(m.arch.mixer(1) == BlockMixer::attention);
+    CHECK(m.arch.ssm_conv_bias);
+    CHECK(m.arch.num_key_value_heads == 2);
+    for (const std::string& note : m.notes) CHECK(note.find("head_count") == std::string::npos);
+    // llama.cpp, 4096 cells: layer 1 KV 4096 x 2 heads x 64 x 2 x 2 bytes = 2 MiB; layer 0 state
+    // conv 3 x (512 + 32) + scan 16 x 512 = 9,824 values in F32 = 39,296 bytes.
+    KvRequest r;
+    r.context = 4096;
+    const KvCache kv = compute_kv_cache(m.arch, r);
+    CHECK(kv.layers[1] == 2 * MiB);
+    CHECK(kv.layers[0] == (3 * 544 + 16 * 512) * 4);
+}

@@ -193,3 +193,177 @@ TEST_CASE("the catalog sweep gives the same verdict, bytes and layers as single 
     CHECK(checked > 4000);
     CHECK(sweep.fits + sweep.offload + sweep.no + sweep.unsupported == static_cast<std::int64_t>(sweep.rows.size()));
 }
+
+// ---- MoE experts kept in system RAM (llama.cpp --n-cpu-moe / --cpu-moe) ----------------------------
+
+namespace {
+
+InferenceOptions cpu_moe(std::int64_t n, double ram_gib = 128) {
+    InferenceOptions o;
+    o.engine = Engine::llama_cpp;
+    o.n_cpu_moe = n;
+    o.system_ram = static_cast<bytes_t>(ram_gib * static_cast<double>(GiB));
+    return o;
+}
+
+const LineItem* item(const Estimate& e, const std::string& key) {
+    for (const LineItem& i : e.items) {
+        if (i.key == key) return &i;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("keeping the experts of N layers in system RAM moves exactly N x one layer's expert bytes off the GPU", "[estimate][n_cpu_moe]") {
+    // Qwen3 30B-A3B: 48 MoE blocks of 128 experts x 3 matrices x 2048 x 768 = 603,979,776 weights;
+    // in Q8_0 (34 bytes per 32 weights) 641,728,512 bytes a block.
+    const PreparedModel m = test::model("qwen3-30b-a3b");
+    const Device& d = test::device("rtx-pro-6000-blackwell");  // 96 GB: every layer fits either way
+    const Estimate base = test::estimate(m, "Q8_0", d, cpu_moe(0));
+    const Estimate ten = test::estimate(m, "Q8_0", d, cpu_moe(10));
+    const bytes_t per_block = 641'728'512;
+    CHECK(routed_expert_bytes(m.arch, base.weights, 0) == per_block);
+    CHECK(ten.n_cpu_moe == 10);
+    CHECK(ten.cpu_moe_bytes == 10 * per_block);
+    CHECK(ten.gpu_bytes == base.gpu_bytes - 10 * per_block);
+    CHECK(ten.host_bytes == base.host_bytes + 10 * per_block);
+    CHECK(ten.total_bytes == base.total_bytes);  // moved, never counted twice
+    const LineItem* experts = item(ten, "moe_experts_cpu");
+    REQUIRE(experts != nullptr);
+    CHECK(experts->bytes == 10 * per_block);
+    CHECK(experts->location == Location::host);
+    CHECK(experts->label == "MoE experts in system RAM (first 10 layers, --n-cpu-moe)");
+    CHECK(item(ten, "weights")->bytes == item(base, "weights")->bytes - 10 * per_block);
+    CHECK(item(base, "moe_experts_cpu") == nullptr);
+    CHECK(ten.verdict == Verdict::fits);
+    CHECK(ten.gpu_layers == ten.total_layers);
+
+    // --cpu-moe (-1), and any N past the last block, keep all 48 blocks' experts in RAM.
+    const Estimate all = test::estimate(m, "Q8_0", d, cpu_moe(-1));
+    CHECK(all.n_cpu_moe == 48);
+    CHECK(all.cpu_moe_bytes == 48 * per_block);
+    CHECK(all.cpu_moe_bytes == all.weights.routed_experts);
+    CHECK(item(all, "moe_experts_cpu")->label == "MoE experts in system RAM (all 48 layers, --cpu-moe)");
+    CHECK(test::estimate(m, "Q8_0", d, cpu_moe(1000)).gpu_bytes == all.gpu_bytes);
+}
+
+TEST_CASE("more layers of experts in system RAM never need more GPU memory nor put fewer layers on the GPU", "[estimate][n_cpu_moe]") {
+    const PreparedModel m = test::model("qwen3-30b-a3b");
+    const Device& d = test::device("rtx-2080");  // 8 GB: the 18 GB Q4_K_M file does not fit whole
+    bytes_t last_gpu = INT64_MAX;
+    std::int64_t last_layers = -1;
+    for (std::int64_t n = 0; n <= 48; n += 4) {
+        INFO("n_cpu_moe " << n);
+        const Estimate e = test::estimate(m, "Q4_K_M", d, cpu_moe(n, 64));
+        CHECK(e.gpu_bytes <= last_gpu);
+        CHECK(e.gpu_layers >= last_layers);
+        CHECK(e.verdict != Verdict::does_not_fit);
+        last_gpu = e.gpu_bytes;
+        last_layers = e.gpu_layers;
+    }
+    // Without it llama.cpp must offload whole layers; with every layer's experts in RAM all 49 fit.
+    CHECK(test::estimate(m, "Q4_K_M", d, cpu_moe(0, 64)).verdict == Verdict::fits_with_offload);
+    const Estimate all = test::estimate(m, "Q4_K_M", d, cpu_moe(-1, 64));
+    CHECK(all.verdict == Verdict::fits);
+    CHECK(all.gpu_layers == 49);
+}
+
+TEST_CASE("with -ngl, an offloaded block's experts kept in RAM are counted once", "[estimate][n_cpu_moe]") {
+    const PreparedModel m = test::model("qwen3-30b-a3b");
+    const Device& d = test::device("rtx-4060");  // 8 GB
+    InferenceOptions o = cpu_moe(30, 64);
+    o.ngl = 40;  // blocks 8..47 on the GPU; blocks 0..7 (experts and all) in RAM
+    const Estimate e = test::estimate(m, "Q4_K_M", d, o);
+    REQUIRE(e.verdict == Verdict::fits_with_offload);
+    CHECK(e.gpu_layers == 40);
+    // On the GPU: the buffers and blocks 8..47 less the experts of blocks 8..29. In RAM: the host
+    // items (embeddings, the 30 blocks' experts) plus the rest of blocks 0..7 and the output layer.
+    const bytes_t on_gpu = e.usable_bytes - e.headroom_bytes;
+    CHECK(on_gpu + e.host_bytes + e.offloaded_bytes == e.total_bytes);
+    bytes_t expected_gpu = e.gpu_fixed_bytes;
+    for (std::int64_t il = 8; il < 48; ++il) {
+        expected_gpu += e.weights.layers[static_cast<size_t>(il)] + e.kv.layers[static_cast<size_t>(il)] -
+                        (il < 30 ? routed_expert_bytes(m.arch, e.weights, il) : 0);
+    }
+    CHECK(on_gpu == expected_gpu);
+}
+
+TEST_CASE("the experts kept in system RAM must fit there, and on a Mac the one memory is not counted twice", "[estimate][n_cpu_moe]") {
+    // Qwen3 235B-A22B in Q4_K_M is about 142 GB, nearly all of it experts.
+    const PreparedModel m = test::model("qwen3-235b-a22b");
+    const Estimate small = test::estimate(m, "Q4_K_M", test::device("rtx-4090"), cpu_moe(-1, 64));
+    CHECK(small.verdict == Verdict::does_not_fit);
+    CHECK(small.headroom_bytes >= 0);  // the GPU side alone would fit
+    REQUIRE_FALSE(small.warnings.empty());
+    CHECK(small.warnings.back().find("--n-cpu-moe") != std::string::npos);
+    CHECK(test::estimate(m, "Q4_K_M", test::device("rtx-4090"), cpu_moe(-1, 192)).verdict == Verdict::fits);
+
+    // A 32 GB Mac: whatever the split, the GPU's part and the CPU's part share the same RAM.
+    const PreparedModel q = test::model("qwen3-30b-a3b");
+    const Device& mac = test::device("apple-m2-max-32gb");
+    for (std::int64_t n : {0, 24, -1}) {
+        for (const char* quant : {"Q4_K_M", "Q8_0"}) {
+            const Estimate e = test::estimate(q, quant, mac, cpu_moe(n));
+            INFO(quant << " n_cpu_moe " << n);
+            if (e.verdict == Verdict::fits) CHECK(e.host_bytes + std::min(e.gpu_bytes, e.usable_bytes) <= e.system_usable_bytes);
+        }
+    }
+    // Q8_0 (32 GB of weights) never fits 32 GB of unified memory by moving experts to the CPU side.
+    CHECK(test::estimate(q, "Q8_0", mac, cpu_moe(-1)).verdict == Verdict::does_not_fit);
+}
+
+TEST_CASE("n_cpu_moe is a llama.cpp option for a mixture of experts: other engines refuse it, a dense model is told", "[estimate][n_cpu_moe]") {
+    const PreparedModel moe = test::model("qwen3-30b-a3b");
+    InferenceOptions vllm = cpu_moe(10);
+    vllm.engine = Engine::vllm;
+    const Expected<Estimate> v = estimate_inference(moe, test::quant("bf16"), test::device("h100-sxm"), vllm);
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().code == "unsupported_option");
+    CHECK(v.error().message.find("llama.cpp") != std::string::npos);
+    InferenceOptions ollama = cpu_moe(10);
+    ollama.engine = Engine::ollama;
+    const Expected<Estimate> ol = estimate_inference(moe, test::quant("Q4_K_M"), test::device("rtx-4090"), ollama);
+    REQUIRE_FALSE(ol.ok());
+    CHECK(ol.error().message.find("ollama") != std::string::npos);
+
+    // A dense model has no ffn_*_exps tensors: the same bill, and a warning that says so.
+    const PreparedModel dense = test::model("llama-3.1-8b");
+    const Estimate plain = test::estimate(dense, "Q4_K_M", test::device("rtx-4060"), cpu_moe(0));
+    const Estimate told = test::estimate(dense, "Q4_K_M", test::device("rtx-4060"), cpu_moe(10));
+    CHECK(told.gpu_bytes == plain.gpu_bytes);
+    CHECK(told.cpu_moe_bytes == 0);
+    bool warned = false;
+    for (const std::string& w : told.warnings) warned = warned || w.find("not a mixture of experts") != std::string::npos;
+    CHECK(warned);
+    // A CPU-only machine holds every weight in RAM already.
+    const Estimate cpu = test::estimate(moe, "Q4_K_M", test::device("cpu-ddr5-5600-dual-64gb"), cpu_moe(10));
+    CHECK(cpu.cpu_moe_bytes == 0);
+    CHECK_FALSE(cpu.warnings.empty());
+}
+
+TEST_CASE("vLLM's V0 engine profiles the whole max_model_len and 256 sequences, V1 its batched-token budget", "[estimate][engine_version]") {
+    // Llama 3.1 8B: hidden 4096, QKV (32 + 2 x 8) x 128 = 6144, FFN 14336, vocab 128256; bytes per
+    // profiled token (4 x 4096 + 6144 + 2 x 14336) x 2 B = 102,400.
+    // V1 on an H100 (80 GB): 8192 batched tokens and 1024 sequences of fp32 sampler logits.
+    // V0, max_model_len 32768 (chunked prefill off up to 32K): 32768 tokens and 256 sequences.
+    InferenceOptions o;
+    o.engine = Engine::vllm;
+    o.context = 32768;
+    const Estimate v1 = test::estimate(test::model("llama-3.1-8b"), "bf16", test::device("h100-sxm"), o);
+    o.engine_version = EngineVersion::vllm_v0;
+    const Estimate v0 = test::estimate(test::model("llama-3.1-8b"), "bf16", test::device("h100-sxm"), o);
+    auto activation = [](const Estimate& e) {
+        for (const LineItem& i : e.items) {
+            if (std::string(i.key) == "activation_peak") return i.bytes;
+        }
+        return bytes_t{0};
+    };
+    CHECK(activation(v1) == 8192LL * 102400 + 1024LL * 128256 * 4);
+    CHECK(activation(v0) == 32768LL * 102400 + 256LL * 128256 * 4);
+    CHECK(v0.engine_version == EngineVersion::vllm_v0);
+    // Past 32K tokens V0 turned chunked prefill on: 2048 tokens a step.
+    o.context = 65536;
+    const Estimate long_v0 = test::estimate(test::model("llama-3.1-8b"), "bf16", test::device("h100-sxm"), o);
+    CHECK(activation(long_v0) == 2048LL * 102400 + 256LL * 128256 * 4);
+}

@@ -97,5 +97,6 @@ TEST_CASE("hostile or empty questions get a clear error", "[question]") {
     CHECK(parse_question(test::catalog(), std::string(5000, 'a')).error().code == "question_too_long");
     CHECK(parse_question(test::catalog(), "\xff\xfe\x01 7B on a 4090").ok());
     CHECK(parse_question(test::catalog(), "will it fit?").error().code == "no_model");
-    CHECK(parse_question(test::catalog(), "7B fp16").error().code == "no_device");
+    // A model and no hardware is no error: it asks what the model needs.
+    CHECK(parse_question(test::catalog(), "7B fp16").value().request.intent == Intent::sizes);
 }

@@ -99,3 +99,28 @@ TEST_CASE("a config.json given inline is estimated like a catalog model", "[requ
     CHECK(r->model.params.total == 6'738'415'616);
     CHECK(resolve(R"({"hf_config":"{not json","device":"rtx-4090"})").error().code == "invalid_json");
 }
+
+TEST_CASE("n_cpu_moe reads a layer count or all, and names llama.cpp as the engine when none is given", "[request][n_cpu_moe]") {
+    const auto twenty = resolve(R"({"model":"qwen3-30b-a3b","device":"rtx-4060","quant":"Q4_K_M","n_cpu_moe":20})");
+    REQUIRE(twenty.ok());
+    CHECK(twenty->options.n_cpu_moe == 20);
+    const auto all = resolve(R"({"model":"qwen3-30b-a3b","device":"rtx-4060","quant":"Q4_K_M","n_cpu_moe":"all"})");
+    REQUIRE(all.ok());
+    CHECK(all->options.n_cpu_moe == -1);
+    CHECK(request_from_json(Json::parse(R"({"n_cpu_moe": -2})")).error().message.find("n_cpu_moe") != std::string::npos);
+    CHECK_FALSE(request_from_json(Json::parse(R"({"n_cpu_moe": "some"})")).ok());
+    CHECK(request_from_json(Json::object()).value().n_cpu_moe == 0);
+
+    // MXFP4 on a CUDA GPU would be vLLM's; --n-cpu-moe makes it llama.cpp's GGUF, and says so.
+    const auto oss = resolve(R"({"model":"gpt-oss-120b","device":"rtx-4090","quant":"mxfp4","n_cpu_moe":"all"})");
+    REQUIRE(oss.ok());
+    REQUIRE(oss->options.engine.has_value());
+    CHECK(*oss->options.engine == Engine::llama_cpp);
+    bool said = false;
+    for (const std::string& s : oss->assumptions) said = said || s.find("--n-cpu-moe") != std::string::npos;
+    CHECK(said);
+    // A named engine stays named (and the estimate then refuses the option: pipeline tests).
+    const auto named = resolve(R"({"model":"qwen3-30b-a3b","device":"h100-sxm","engine":"vllm","n_cpu_moe":4})");
+    REQUIRE(named.ok());
+    CHECK(*named->options.engine == Engine::vllm);
+}

@@ -137,6 +137,44 @@ TEST_CASE("partial offload adds the time of each memory a token crosses", "[spee
     CHECK(s.prefill_tps < speed(m, e, d, o).prefill_tps);
 }
 
+TEST_CASE("experts kept in system RAM by --n-cpu-moe are read there, only the active ones, at RAM bandwidth", "[speed][n_cpu_moe]") {
+    const PreparedModel m = test::model("qwen3-30b-a3b");  // 48 MoE blocks, 8 of 128 experts a token
+    const Device& d = test::device("rtx-4090");
+    InferenceOptions o = llama_options();
+    o.n_cpu_moe = 20;
+    const Estimate e = test::estimate(m, "Q4_K_M", d, o);
+    REQUIRE(e.gpu_layers == e.total_layers);
+    SpeedOptions so;
+    so.system_ram_bandwidth_gbs = 60;
+    so.cpu_threads = 64;  // enough cores that reading, not computing, sets the CPU's pace
+    const SpeedEstimate s = speed(m, e, d, so);
+    REQUIRE(s.parts.size() == 2);
+    CHECK(s.parts[0].where == "gpu");
+    CHECK(s.parts[0].layers == 49);
+    CHECK(s.parts[1].where == "system_ram");
+    CHECK(s.parts[1].layers == 20);
+    // Blocks 0..19: 8/128 of each block's expert bytes, from RAM at 0.55 x 0.75 x 60 GB/s (experts reach
+    // 0.55 of the CPU's dense figure) + 20 us a block.
+    bytes_t active = 0;
+    for (std::int64_t il = 0; il < 20; ++il) active += round_bytes(static_cast<double>(routed_expert_bytes(m.arch, e.weights, il)) * 8.0 / 128.0);
+    CHECK(s.parts[1].weight_bytes == active);
+    CHECK(s.parts[1].bandwidth_efficiency == Approx(0.55 * 0.75));
+    CHECK(s.parts[1].seconds == Approx(static_cast<double>(active) / (0.55 * 0.75 * 60e9) + 20 * 20e-6).epsilon(1e-9));
+    CHECK(s.host_bytes_per_token == active);
+    // The bytes a token reads are the same; only where they are read from changes.
+    const SpeedEstimate all_gpu = speed(m, test::estimate(m, "Q4_K_M", d, llama_options()), d, so);
+    CHECK(s.bytes_per_token == all_gpu.bytes_per_token);
+    CHECK(s.gpu_bytes_per_token == all_gpu.gpu_bytes_per_token - active);
+    CHECK(s.decode_tps < all_gpu.decode_tps);
+    CHECK(s.decode_tps > s.cpu_only_decode_tps);
+    // A 512-token ubatch routes to every expert ((120/128)^512 is about 0): prefill copies all 20
+    // blocks' experts over PCIe.
+    CHECK(s.prefill_tps < all_gpu.prefill_tps);
+    // More blocks' experts in RAM: never faster.
+    o.n_cpu_moe = 40;
+    CHECK(speed(m, test::estimate(m, "Q4_K_M", d, o), d, so).decode_tps < s.decode_tps);
+}
+
 TEST_CASE("a layer split over several GPUs does not add bandwidth for one stream", "[speed]") {
     const PreparedModel m = test::model("llama-3-8b");
     const Device& d = test::device("rtx-3090");
@@ -293,6 +331,7 @@ TEST_CASE("predicted speeds match published measurements", "[speed][measured]") 
         REQUIRE(parse_engine(p.value("engine", std::string("llama.cpp")), engine));
         o.engine = engine;
         o.gpu_count = p.value("gpu_count", 1);
+        o.n_cpu_moe = p.value("n_cpu_moe", 0);  // llama.cpp --n-cpu-moe N (-1: --cpu-moe)
         o.explain = false;
         Estimate e = test::estimate(m, p.at("quant").get<std::string>(), d, o);
         // The measured run's layer count, as printed; without -ngl every layer was on the GPU.

@@ -394,6 +394,9 @@ test('any part of a split GGUF brings the other parts, as llama.cpp loads them',
   assert.match(two.json().error.message, /missing part\(s\) 3/);
   const withProjector = run('inspect', join(dir, 'llama-q4_k_m.gguf'), join(dir, 'mmproj.gguf'), '--json').json();
   assert.ok(withProjector.mmproj_bytes > 0);
+  // A GGUF without general.file_type (16-bit tensors) still runs on llama.cpp, not as a transformers checkpoint.
+  const a = run('infer', '--gguf', join(dir, 'split-00001-of-00003.gguf'), '--device', 'rtx-4090', '--json').json();
+  assert.equal(a.engine, 'llama.cpp');
 });
 
 test('a model and no device is answered with what it needs and the smallest devices that hold it', () => {

@@ -24,7 +24,7 @@ constexpr BandRow kBandTable[] = {
     {"finetune_peak", "torchtune", 5, 0.059564},
     {"offload_layers", "*", 13, 2.000000},
     {"offload_layers", "llama.cpp", 8, 5.000000},
-    {"offload_layers", "ollama", 5, 2.000000},
+    {"offload_layers", "ollama", 5, 1.000000},
 };
 // END GENERATED BAND TABLE
 

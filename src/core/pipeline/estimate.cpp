@@ -308,6 +308,10 @@ Expected<Estimate> estimate_inference(const PreparedModel& m, const QuantSpec& q
     e.offloaded_bytes = p.offloaded_bytes;
     e.total_layers = p.total_layers;
     e.gpu_layers = p.gpu_layers;
+    if (e.engine == Engine::ollama && e.verdict == Verdict::fits_with_offload && o.ngl < 0 && o.explain) {
+        e.assumptions.push_back("ollama keeps one layer's worth of memory free when it places layers (llm/memory.go), so it "
+                                "puts about one layer fewer on the GPU than llama.cpp would");
+    }
     if (e.cpu_moe_bytes > 0 && e.verdict == Verdict::does_not_fit && e.headroom_bytes >= 0 && o.explain) {
         e.warnings.push_back("the GPU side fits, but system RAM (" + format_bytes(e.system_usable_bytes, o.units) +
                              " usable) cannot hold the " + format_bytes(e.host_bytes, o.units) + " kept there, " +

@@ -316,7 +316,11 @@ Placement place_on_device(const Needs& e, const ModelArch& a, const DeviceBudget
         p.verdict = p.headroom_bytes >= 0 && host_fits ? Verdict::fits_with_offload : Verdict::does_not_fit;
         return p;
     }
-    if (p.headroom_bytes >= 0) {
+    // ollama's scheduler keeps one block's worth of memory (blk.0's weights and its share of the KV
+    // cache) free as a buffer before it places any layer (llm/memory.go EstimateGPULayers: "add one
+    // layer worth of memory as a buffer"): it offloads a layer sooner than llama.cpp would.
+    const bytes_t buffer = e.engine == Engine::ollama && a.num_hidden_layers > 0 ? e.layer_cost(0) : 0;
+    if (p.headroom_bytes >= buffer) {
         p.verdict = Verdict::fits;
         p.gpu_layers = p.total_layers;
         if (e.layer_cpu_moe) {
@@ -333,7 +337,7 @@ Placement place_on_device(const Needs& e, const ModelArch& a, const DeviceBudget
 
     // Offload: keep the output layer and the last blocks on the GPU (llama.cpp -ngl counts the output
     // as a layer and offloads from the end, src/llama-model.cpp load_tensors), the rest in system RAM.
-    bytes_t pool = p.usable_bytes - e.gpu_fixed_bytes - e.head_bytes;
+    bytes_t pool = p.usable_bytes - e.gpu_fixed_bytes - e.head_bytes - buffer;
     if (pool < 0) return p;  // not even the buffers and the output layer: nothing to gain from the GPU
     std::int64_t placed = 1;
     for (std::int64_t il = a.num_hidden_layers - 1; il >= 0; --il) {

@@ -349,6 +349,12 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
             out.assumptions.push_back(std::string("engine: llama.cpp (a ") + kv_type_name(t) + " KV cache is llama.cpp's)");
         }
     }
+    if (r.model_file && r.model_file->format.rfind("gguf", 0) == 0 && !o.engine && r.intent != Intent::serving) {
+        // A GGUF file is run by llama.cpp (or ollama), whatever its tensor types: an F16 GGUF is
+        // not a transformers checkpoint.
+        o.engine = Engine::llama_cpp;
+        out.assumptions.push_back("engine: llama.cpp (the model is a GGUF file)");
+    }
     if (r.n_cpu_moe != 0 && !o.engine && r.intent != Intent::serving) {
         // --n-cpu-moe is llama.cpp's option: it decides the engine when none is named.
         o.engine = Engine::llama_cpp;

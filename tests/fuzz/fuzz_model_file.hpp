@@ -7,8 +7,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "files/model_file.hpp"
+#include "files/model_set.hpp"
 #include "fuzz_common.hpp"
 #include "present/answer.hpp"
 
@@ -64,6 +66,45 @@ inline void answer_model_file(const wif::ModelFile& file, unsigned pick) {
             check_json(s.take());
         }
     }
+}
+
+// Several files, as `--gguf a b c` and the page's multi-file reader give them to
+// inspect_model_files: "#files\n" then records "#file NAME\n" + the file's bytes, each record
+// after the first starting on a new line ("\n#file NAME\n"). Read twice: each model file's
+// bytes the head of a 1 GiB larger file (the tensor data not read), then the whole file; the
+// first model read is answered. Returns false when the input is not in this form.
+inline bool inspect_files(std::string_view input, unsigned pick) {
+    if (!input.starts_with("#files\n#file ")) return false;
+    std::vector<std::string> names;
+    std::vector<std::string_view> heads;
+    std::size_t at = 7;
+    while (at < input.size() && input.substr(at).starts_with("#file ")) {
+        const std::size_t eol = input.find('\n', at);
+        if (eol == std::string_view::npos) break;
+        names.emplace_back(input.substr(at + 6, eol - at - 6));
+        const std::size_t next = input.find("\n#file ", eol + 1);
+        heads.push_back(input.substr(eol + 1, (next == std::string_view::npos ? input.size() : next) - eol - 1));
+        if (next == std::string_view::npos || names.size() > wif::kMaxModelFiles) break;
+        at = next + 1;
+    }
+    bool answered = false;
+    for (std::uint64_t extra : {std::uint64_t{1} << 30, std::uint64_t{0}}) {
+        std::vector<wif::FileHead> files;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const bool json = wif::is_json_side_file(names[i]);
+            files.push_back({names[i], heads[i], heads[i].size() + (json ? 0 : extra)});
+        }
+        std::size_t which = 0;
+        std::uint64_t need = 0;
+        wif::Expected<wif::ModelFile> m = wif::inspect_model_files(files, &which, &need);
+        if (!m) {
+            if (m.error().code == "need_more" && (which >= files.size() || need <= files[which].head.size())) __builtin_trap();
+            continue;
+        }
+        if (!answered) answer_model_file(m.value(), pick);
+        answered = true;
+    }
+    return true;
 }
 
 inline unsigned pick_of(const std::uint8_t* data, std::size_t size) {

@@ -1,9 +1,11 @@
 // safetensors headers (`willitfit inspect`, `--safetensors`, a file dropped on the page):
 // read_safetensors_header on the raw bytes (file size unknown, exact, larger, smaller), the
 // need_more protocol on a prefix, then the model description through the answer path.
-// Two more modes read the JSON files that come with a checkpoint, after a first line:
+// Three more modes read the files that come with a checkpoint, after a first line:
 //   "#config\n" CONFIG "\n#file\n" FILE  config.json (architecture, quantization_config) with one shard
 //   "#index\n" INDEX                      model.safetensors.index.json, with a fixed shard
+//   "#files\n#file NAME\n" BYTES ...      shards, index and config.json by name, through
+//                                         inspect_model_files (see fuzz_model_file.hpp)
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -67,6 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size > 1024 * 1024) return 0;
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     const unsigned pick = wif_fuzz::pick_of(data, size);
+    if (wif_fuzz::inspect_files(input, pick)) return 0;
     if (input.starts_with("#index\n")) {
         const std::string text(input.substr(7));
         wif::Expected<wif::SafetensorsIndex> index = wif::read_safetensors_index(text);

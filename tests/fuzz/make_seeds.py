@@ -63,9 +63,18 @@ def gstr(v):
     b = v.encode() if isinstance(v, str) else v
     return le("Q", len(b)) + b
 U8, I8, U16, I16, U32, I32, F32, BOOL, STR, ARR, U64, I64, F64 = range(13)
-# ggml type id -> (elements per block, bytes per block), for the types the seeds use.
-BLOCK = {0: (1, 4), 1: (1, 2), 30: (1, 2), 2: (32, 18), 8: (32, 34), 12: (256, 144), 13: (256, 176),
-         14: (256, 210), 16: (256, 66), 21: (256, 110), 23: (256, 136), 29: (256, 56), 39: (32, 17)}
+# ggml type id -> (elements per block, bytes per block), from ggml-common.h's block structs (as
+# tests/core/files/gguf_writer.hpp writes them out).
+K = 256
+BLOCK = {0: (1, 4), 1: (1, 2), 30: (1, 2), 24: (1, 1), 25: (1, 2), 26: (1, 4), 27: (1, 8), 28: (1, 8),
+         2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 24), 8: (32, 34), 9: (32, 36),
+         10: (K, K // 16 + K // 4 + 4), 11: (K, K // 8 + K // 4 + 14), 12: (K, 4 + 12 + K // 2),
+         13: (K, 4 + 12 + K // 8 + K // 2), 14: (K, K // 2 + K // 4 + K // 16 + 2), 15: (K, 4 + K + 2 * (K // 16)),
+         16: (K, 2 + 2 * (K // 8)), 17: (K, 2 + 2 * (K // 8) + K // 32), 18: (K, 2 + 3 * K // 8),
+         19: (K, 2 + K // 8 + 2 * (K // 32)), 20: (32, 18), 21: (K, 2 + K // 4 + K // 32 + K // 8 + K // 64),
+         22: (K, 2 + K // 4 + K // 32 + K // 32), 23: (K, 4 + K // 64 + K // 2), 29: (K, K // 8 + K // 16 + K // 32),
+         34: (K, (K - 4 * K // 64) // 5 + 4 * K // 64 // 4 + 2), 35: (K, K // 4 + 2), 39: (32, 17), 40: (64, 36),
+         41: (128, 18), 42: (64, 18)}
 
 class Gguf:
     def __init__(self, version=3, alignment=32):
@@ -192,6 +201,7 @@ def gguf_split(no):
     g = Gguf().u16("split.no", no).u16("split.count", 3).i32("split.tensors.count", 6)
     if no == 0:
         g.string("general.architecture", "qwen2").u32("qwen2.block_count", 2).u32("qwen2.embedding_length", 256)
+        g.u32("qwen2.context_length", 32768).u32("qwen2.feed_forward_length", 512)
         g.u32("qwen2.attention.head_count", 4).u32("qwen2.attention.head_count_kv", 2)
         g.tensor("token_embd.weight", 8, [256, 128]).tensor("output_norm.weight", 0, [256])
     else:
@@ -202,7 +212,7 @@ def gguf_all_types():
     g = Gguf().string("general.architecture", "llama")
     for t in [0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
               34, 35, 39, 40, 41, 42]:
-        g.infos.append(gstr("type_%d" % t) + le("I", 2) + le("QQ", 256, 3) + le("IQ", t, 0))
+        g.tensor("type_%d" % t, t, [256, 3])
     return g.header()
 
 def st_bits(d):
@@ -242,13 +252,21 @@ LLAMA_CONFIG = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "h
                 "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 64,
                 "max_position_embeddings": 4096, "torch_dtype": "bfloat16"}
 
+def files(*named):
+    """A set of files for inspect_model_files, in the targets' "#files" form."""
+    return b"#files\n" + b"\n".join(b"#file " + n.encode() + b"\n" + d for n, d in named)
+
 def file_seeds():
     for name, data in [("llama-q4_k_m", gguf_llama()), ("llama-v2", gguf_llama(2)), ("qwen3moe-iq", gguf_qwen3moe()),
                        ("gemma3-swa", gguf_gemma3()), ("deepseek2-mla", gguf_deepseek2()), ("gpt-oss-mxfp4", gguf_gpt_oss()),
                        ("mmproj", gguf_mmproj()), ("mamba", gguf_mamba()), ("all-types", gguf_all_types()),
                        ("split-1", gguf_split(0)), ("split-2", gguf_split(1)),
                        ("markup-name", gguf_llama(3, '<img src=x onerror="window.__pwned=1">\u202e')),
-                       ("empty", Gguf().header())]:
+                       ("empty", Gguf().header()),
+                       ("files-split", files(("m-00002-of-00003.gguf", gguf_split(1)), ("m-00001-of-00003.gguf", gguf_split(0)),
+                                             ("m-00003-of-00003.gguf", gguf_split(2)))),
+                       ("files-one-part", files(("m-00001-of-00003.gguf", gguf_split(0)))),
+                       ("files-mmproj", files(("model.gguf", gguf_gemma3()), ("mmproj.gguf", gguf_mmproj()), ("config.json", b"{}")))]:
         put("fuzz_gguf", data, name)
     gptq_config = dict(LLAMA_CONFIG, quantization_config={"quant_method": "gptq", "bits": 4, "group_size": 128, "desc_act": False})
     for name, data in [("llama-bf16", safetensors(st_llama())), ("llama-f32-meta", safetensors(st_llama("F32", 1), {"format": "pt"})),
@@ -259,7 +277,16 @@ def file_seeds():
                        ("config-gptq", b"#config\n" + json.dumps(gptq_config).encode() + b"\n#file\n" + safetensors(st_gptq())),
                        ("index", b"#index\n" + json.dumps({"metadata": {"total_size": 384}, "weight_map": {
                            "model.embed_tokens.weight": "model-00001-of-00001.safetensors",
-                           "model.layers.0.mlp.up_proj.weight": "model-00001-of-00001.safetensors"}}).encode())]:
+                           "model.layers.0.mlp.up_proj.weight": "model-00001-of-00001.safetensors"}}).encode()),
+                       ("files-sharded", files(
+                           ("model-00001-of-00002.safetensors", safetensors(st_llama()[:5])),
+                           ("model-00002-of-00002.safetensors", safetensors(st_llama()[5:])),
+                           ("model.safetensors.index.json", json.dumps({"metadata": {}, "weight_map": dict(
+                               [(t[0], "model-00001-of-00002.safetensors") for t in st_llama()[:5]] +
+                               [(t[0], "model-00002-of-00002.safetensors") for t in st_llama()[5:]])}).encode()),
+                           ("config.json", json.dumps(LLAMA_CONFIG).encode()))),
+                       ("files-gptq", files(("model.safetensors", safetensors(st_gptq())), ("config.json", json.dumps(gptq_config).encode()))),
+                       ("files-one-shard", files(("model-00001-of-00002.safetensors", safetensors(st_llama()[:5]))))]:
         put("fuzz_safetensors", data, name)
 
 only = set(sys.argv[1:])

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '../web/node_modules/playwright-core/index.mjs';
+import { launch } from '../tests/browser/chromium.mjs';
 import { serve } from '../web/serve.mjs';
 
 // WIF_DIST: another build of the page to measure (e.g. an older one, for comparison on the same machine).
@@ -36,11 +36,7 @@ console.log(`  other files in web/dist: ${readdirSync(DIST).filter((f) => !['ind
 
 const server = await serve(DIST, 0);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 const RUNS = Number(process.env.RUNS || 11);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -97,7 +97,7 @@ wif::Expected<std::vector<std::string>> model_paths(const std::vector<std::strin
             }
             continue;
         }
-        if (base.size() > 11 && base.compare(base.size() - 11, 11, ".index.json") == 0) {
+        if (base.ends_with(".index.json")) {
             wif::Expected<std::string> text = wif::read_bounded(path, wif::kMaxIndexJson);
             if (!text) return text.error();
             wif::Expected<wif::SafetensorsIndex> index = wif::read_safetensors_index(text.value());
@@ -113,7 +113,7 @@ wif::Expected<std::vector<std::string>> model_paths(const std::vector<std::strin
             continue;
         }
         if (base == "config.json") has_config = true;
-        if (base.size() > 12 && base.compare(base.size() - 12, 12, ".safetensors") == 0) safetensors = true;
+        if (base.ends_with(".safetensors")) safetensors = true;
         out.push_back(path);
     }
     if (safetensors && !has_config) {

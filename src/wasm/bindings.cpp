@@ -240,6 +240,25 @@ std::shared_ptr<const wif::ModelFile>& kept_file() {
     return file;
 }
 
+// A file read: kept for answer_file and written as {"ok": true, "file"}, or the error, with
+// "need_bytes" (and, for several files, "file": which one) when a header needs more bytes.
+std::string kept_or_error(wif::Expected<wif::ModelFile> file, std::uint64_t need, std::int64_t which = -1) {
+    if (!file) {
+        wif::JsonWriter w;
+        w.begin_object().field("ok", false).key("error").begin_object();
+        w.field("code", file.error().code).field("message", file.error().message);
+        if (file.error().code == "need_more") {
+            w.field("need_bytes", static_cast<std::int64_t>(need));
+            if (which >= 0) w.field("file", which);
+        }
+        w.end_object().end_object();
+        return w.take();
+    }
+    auto kept = std::make_shared<const wif::ModelFile>(std::move(file.value()));
+    kept_file() = kept;
+    return wrap("file", [&](wif::JsonWriter& w) { wif::write_model_file(w, *kept, false); });
+}
+
 std::string inspect_file(const std::string& head, double file_size) {
     if (!(file_size >= 0 && file_size < 9.0e15) || std::floor(file_size) != file_size) {
         return fail(wif::make_error("invalid_argument", "inspect_file: the file size must be a whole number of bytes"));
@@ -248,18 +267,7 @@ std::string inspect_file(const std::string& head, double file_size) {
     const auto size = static_cast<std::uint64_t>(file_size);
     if (head.size() > size) return fail(wif::make_error("invalid_argument", "inspect_file: more bytes given than the file holds"));
     std::uint64_t need = 0;
-    wif::Expected<wif::ModelFile> file = wif::inspect_model_file(head, size, &need);
-    if (!file) {
-        wif::JsonWriter w;
-        w.begin_object().field("ok", false).key("error").begin_object();
-        w.field("code", file.error().code).field("message", file.error().message);
-        if (file.error().code == "need_more") w.field("need_bytes", static_cast<std::int64_t>(need));
-        w.end_object().end_object();
-        return w.take();
-    }
-    auto kept = std::make_shared<const wif::ModelFile>(std::move(file.value()));
-    kept_file() = kept;
-    return wrap("file", [&](wif::JsonWriter& w) { wif::write_model_file(w, *kept, false); });
+    return kept_or_error(wif::inspect_model_file(head, size, &need), need);
 }
 
 // inspect_files: several files of one model (a split GGUF's parts, safetensors shards with the
@@ -290,19 +298,7 @@ std::string inspect_files(const std::string& list, const std::string& heads) {
     std::size_t which = 0;
     std::uint64_t need = 0;
     wif::Expected<wif::ModelFile> file = wif::inspect_model_files(files, &which, &need);
-    if (!file) {
-        wif::JsonWriter w;
-        w.begin_object().field("ok", false).key("error").begin_object();
-        w.field("code", file.error().code).field("message", file.error().message);
-        if (file.error().code == "need_more") {
-            w.field("need_bytes", static_cast<std::int64_t>(need)).field("file", static_cast<std::int64_t>(which));
-        }
-        w.end_object().end_object();
-        return w.take();
-    }
-    auto kept = std::make_shared<const wif::ModelFile>(std::move(file.value()));
-    kept_file() = kept;
-    return wrap("file", [&](wif::JsonWriter& w) { wif::write_model_file(w, *kept, false); });
+    return kept_or_error(std::move(file), need, static_cast<std::int64_t>(which));
 }
 
 // `input`: request JSON without a model (the kept file is the model). `units` as for answer_page.

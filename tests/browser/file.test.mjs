@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, truncateSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
+import { launch } from './chromium.mjs';
 import { serve } from '../../web/serve.mjs';
 
 const DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -34,11 +34,7 @@ before(async () => {
   expected = existsSync(BIN) ? JSON.parse(execFileSync(BIN, ['inspect', big, '--json']).toString()) : null;
   server = await serve(DIST, 0);
   base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();

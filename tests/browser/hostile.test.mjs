@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
+import { launch } from './chromium.mjs';
 import { serve } from '../../web/serve.mjs';
 
 const DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -18,11 +18,7 @@ let browser, server, base;
 before(async () => {
   server = await serve(DIST, 0);
   base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();

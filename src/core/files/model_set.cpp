@@ -2,23 +2,16 @@
 
 #include <utility>
 
+#include "base/units.hpp"
+
 namespace wif {
 
 namespace {
 
-bool ends_with(std::string_view s, std::string_view tail) {
-    if (s.size() < tail.size()) return false;
-    for (size_t i = 0; i < tail.size(); ++i) {
-        char c = s[s.size() - tail.size() + i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != tail[i]) return false;
-    }
-    return true;
-}
+// File names compare without case ("MODEL.JSON" is a JSON side file too).
+bool ends_with(std::string_view name, std::string_view tail) { return to_lower(name).ends_with(tail); }
 
 Error named(const std::string& name, const Error& e) { return Error{e.code, name + ": " + e.message}; }
-
-std::string count_text(size_t n) { return std::to_string(n); }
 
 }  // namespace
 
@@ -29,7 +22,7 @@ Expected<ModelFile> inspect_model_files(const std::vector<FileHead>& files, std:
     if (need_bytes) *need_bytes = 0;
     if (files.empty()) return make_error("no_files", "no model file given");
     if (files.size() > kMaxModelFiles) {
-        return make_error("too_many_files", count_text(files.size()) + " files given; a model has at most " + count_text(kMaxModelFiles));
+        return make_error("too_many_files", std::to_string(files.size()) + " files given; a model has at most " + std::to_string(kMaxModelFiles));
     }
     std::vector<GgufHeader> gguf;
     std::vector<std::string> gguf_names;
@@ -95,7 +88,7 @@ Expected<ModelFile> inspect_model_files(const std::vector<FileHead>& files, std:
     }
     if (gguf.empty() && shards.empty()) {
         if (!config_name.empty()) return make_error("config_only", config_name + ": a config.json without weight files: it is answered as the model's config");
-        return make_error("no_weights", index_name + " names " + count_text(index.shards.size()) + " shard(s): give them too");
+        return make_error("no_weights", index_name + " names " + std::to_string(index.shards.size()) + " shard(s): give them too");
     }
 
     if (!gguf.empty()) {
@@ -134,7 +127,7 @@ Expected<ModelFile> inspect_model_files(const std::vector<FileHead>& files, std:
         const std::string& first = shard_names[0];
         const GgufSplitName s = gguf_split_name(first.substr(0, first.size() - 12) + ".gguf");
         if (s.count > 1 && shards.size() < static_cast<size_t>(s.count)) {
-            m->notes.push_back(count_text(shards.size()) + " of the " + std::to_string(s.count) +
+            m->notes.push_back(std::to_string(shards.size()) + " of the " + std::to_string(s.count) +
                                " shards of this checkpoint were read, so the weights are theirs; give every shard (or the index with them) for the whole model");
         }
     }

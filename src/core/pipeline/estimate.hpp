@@ -2,6 +2,8 @@
 // the verdict, how many layers the GPU holds, and the arithmetic in plain words.
 #pragma once
 
+#include <algorithm>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,6 +55,8 @@ struct InferenceOptions {
 };
 
 inline constexpr std::int64_t kDefaultContext = 4096;
+// The context an estimate uses when none is given: 4096 tokens, or the model's own maximum if smaller.
+inline std::int64_t default_context(std::int64_t trained) { return trained > 0 ? std::min(kDefaultContext, trained) : kDefaultContext; }
 
 struct Estimate {
     Verdict verdict = Verdict::does_not_fit;

@@ -75,7 +75,7 @@ Expected<bool> fill_plan(const PreparedModel& m, const EngineChoice& choice, con
                                  " tokens the model was trained for");
         }
     } else {
-        p.context = trained > 0 ? std::min(kDefaultContext, trained) : kDefaultContext;
+        p.context = default_context(trained);
         if (o.explain) p.assumptions.push_back("context: " + format_int(p.context) + " tokens (the model supports " +
                                                format_int(trained) + "; set ctx to change)");
     }

@@ -86,7 +86,7 @@ void sizes_words(Answer& a) {
         const std::string sep = i == 0 ? "" : i + 1 == a.sizes.size() ? " and " : ", ";
         needs += sep + (row.total_bytes > 0 ? format_bytes(row.total_bytes, u) : "more than any catalog device") + " in " + row.quant;
     }
-    const std::int64_t ctx = q.options.context > 0 ? q.options.context : std::min(kDefaultContext, q.model.arch.max_position_embeddings > 0 ? q.model.arch.max_position_embeddings : kDefaultContext);
+    const std::int64_t ctx = q.options.context > 0 ? q.options.context : default_context(q.model.arch.max_position_embeddings);
     a.headline = q.model.name + " needs about " + needs + " at " + format_int(ctx) + " tokens of context (on a GPU; name a device for a verdict).";
     for (const SizeRow& row : a.sizes) {
         std::string line = row.quant + ": weights " + format_bytes(row.weights_bytes, u);

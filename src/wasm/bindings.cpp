@@ -12,15 +12,21 @@
 #include "advice/sweep.hpp"
 #include "present/answer.hpp"
 #include "facts/catalog.hpp"
+#include "facts/catalog_snapshot.hpp"
 #include "embedded_catalogs.hpp"
 
 namespace {
 
 using wif::Json;
 
-// The catalogs built into the module, parsed on first use.
+// The catalogs built into the module, read on first use: the page's core reads the binary
+// snapshot written from them at build time, the full module their JSON.
 const wif::Expected<wif::Catalog>& catalog() {
+#ifdef WIF_PAGE_CORE
+    static const wif::Expected<wif::Catalog> c = wif::read_catalog_snapshot(wif::embedded_catalog_snapshot());
+#else
     static const wif::Expected<wif::Catalog> c = wif::load_catalog(wif::embedded_catalogs());
+#endif
     return c;
 }
 

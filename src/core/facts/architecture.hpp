@@ -175,6 +175,8 @@ struct ModelArch {
     // matrix (n_embd_s; DeltaNet: value heads x key dim x value dim).
     std::int64_t ssm_conv_state() const { return ssm_d_conv > 0 ? (ssm_d_conv - 1) * ssm_conv_channels() : 0; }
     std::int64_t ssm_state() const { return ssm_d_state * ssm_d_inner; }
+
+    bool operator==(const ModelArch&) const = default;
 };
 
 // Checks the shape for values no real model has (zero layers, heads not dividing, ...).

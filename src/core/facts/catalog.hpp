@@ -32,6 +32,8 @@ struct ModelEntry {
     std::string params_source;
     std::string config_source;
     ModelArch arch;
+
+    bool operator==(const ModelEntry&) const = default;
 };
 
 struct QuantEntry {
@@ -39,6 +41,8 @@ struct QuantEntry {
     std::vector<std::string> aliases;
     std::string description;
     std::string source;
+
+    bool operator==(const QuantEntry&) const = default;
 };
 
 struct CatalogText {

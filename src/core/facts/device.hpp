@@ -40,6 +40,7 @@ struct Device {
     // so words about it need not add "(16 GB)" again.
     bool name_says_size() const;
     bool is_apple() const { return kind == DeviceKind::unified && vendor == "apple"; }
+    bool operator==(const Device&) const = default;
 };
 
 struct UsableOptions {

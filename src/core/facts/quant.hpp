@@ -74,6 +74,8 @@ struct QuantSpec {
     bool desc_act = false;       // gptq act-order g_idx (stored either way; kept for display)
     double bits_per_weight = 4;  // exl2 average over linear layers
     int head_bits = 6;           // exl2 LM head bits (convert.py default -hb 6)
+
+    bool operator==(const QuantSpec&) const = default;
 };
 
 // "exl2:4.65", "4.65bpw", "gptq:3:64", "awq:4:128", "mlx:6", "mlx:4:32".

@@ -251,7 +251,10 @@ function bind() {
     // From a failed question the form shows what was understood; a candidate completes it.
     const s = formState();
     if (d.quant) s.quant = d.quant;
-    if (d.kv) s.kv_type = d.kv;  // a setup of the solver: its format and KV cache type together
+    if (d.kv) {  // a setup of the solver: its format, KV cache type and experts kept in RAM together
+      s.kv_type = d.kv;
+      if (d.ncmoe > 0) { s.n_cpu_moe = d.ncmoe; s.engine = d.engine; } else delete s.n_cpu_moe;
+    }
     if (d.device || d.candDevice) { s.device = labels.device.get(d.device) || d.device || d.candDevice; delete s.memory; }
     if (d.model || d.candModel) s.model = labels.model.get(d.model) || d.model || d.candModel;
     $('q').value = '';

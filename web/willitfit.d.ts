@@ -326,6 +326,8 @@ export interface PageResult<A> {
 export interface Setup {
   quant: string; engine: string; kv_type: string; bits_per_weight: number; verdict: Verdict;
   gpu_layers: number; total_layers: number; gpu_bytes: number; ram_bytes: number; usable_bytes: number;
+  /** llama.cpp --n-cpu-moe N: the routed experts of the first N layers stay in system RAM (0: none). */
+  n_cpu_moe: number;
   tokens_per_second: { decode: number; prefill: number };
 }
 /** `best`: the index of the setup with the most bits per weight at min_speed tokens/s or more (-1: none fits). */

@@ -372,14 +372,18 @@ int fit(const wif::Catalog& c, const wif::cli::Args& args) {
         return 0;
     }
     const wif::Setup& b = s.setups[static_cast<size_t>(s.best)];
-    std::cout << "Best: " << b.quant << " with a " << b.kv_type << " KV cache (" << b.engine << "), " << b.gpu_layers << " of "
+    std::cout << "Best: " << b.quant << " with a " << b.kv_type << " KV cache (" << b.engine
+              << (b.n_cpu_moe > 0 ? " --n-cpu-moe " + std::to_string(b.n_cpu_moe) : std::string()) << "), " << b.gpu_layers << " of "
               << b.total_layers << " layers on the GPU, about " << wif::format_sig3(b.decode_tps) << " tokens/s"
               << (min_speed > 0 && b.decode_tps < min_speed ? " (nothing reaches " + wif::format_sig3(min_speed) + " tokens/s)" : "")
               << ".\n  (the most bits per weight at " << wif::format_sig3(min_speed) << " tokens/s or more; --min-speed to change)\n\n";
-    std::cout << "  " << pad("format", 10) << pad("KV", 7) << pad("layers", 9) << pad("on device", 11) << pad("in RAM", 11) << "tokens/s\n";
+    std::cout << "  " << pad("format", 10) << pad("KV", 7) << pad("layers", 9) << pad("on device", 11) << pad("in RAM", 11) << pad("tokens/s", 10)
+              << "\n";
     for (const wif::Setup& x : s.setups) {
         std::cout << "  " << pad(x.quant, 10) << pad(x.kv_type, 7) << pad(std::to_string(x.gpu_layers) + "/" + std::to_string(x.total_layers), 9)
-                  << pad(wif::format_bytes(x.gpu_bytes, u), 11) << pad(wif::format_bytes(x.ram_bytes, u), 11) << wif::format_sig3(x.decode_tps) << "\n";
+                  << pad(wif::format_bytes(x.gpu_bytes, u), 11) << pad(wif::format_bytes(x.ram_bytes, u), 11) << pad(wif::format_sig3(x.decode_tps), 10)
+                  << (x.n_cpu_moe > 0 ? "--n-cpu-moe " + std::to_string(x.n_cpu_moe) + " (experts of " + std::to_string(x.n_cpu_moe) + " layers in RAM)" : "")
+                  << "\n";
     }
     return 0;
 }

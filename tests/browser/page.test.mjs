@@ -376,6 +376,27 @@ test('the solver\'s setups on this device: fastest first, the best marked, and a
   await page.close();
 });
 
+test('a mixture of experts on a small GPU: the setups offer experts in RAM, and a click fills the form with N and llama.cpp (390 px)', async () => {
+  const { page, errors } = await open(`${base}#q=${encodeURIComponent('qwen3 30b a3b q4_k_m on an rtx 2080 with 64gb ram')}`, { width: 390, height: 844 });
+  await page.waitForSelector('#setups table.setups');
+  const expert = page.locator('#setups button[data-ncmoe]:not([data-ncmoe="0"])').first();
+  const n = Number(await expert.getAttribute('data-ncmoe'));
+  assert.ok(n > 0 && n < 48, `n_cpu_moe ${n}`);
+  assert.match(await page.textContent('#setups'), new RegExp(`experts of ${n} in RAM`));
+  const quant = await expert.getAttribute('data-quant');
+  await expert.click();
+  await page.waitForFunction(() => document.querySelector('#f-ncmoe')?.value !== '');
+  assert.equal(await page.inputValue('#f-ncmoe'), String(n));
+  assert.equal(await page.inputValue('#f-engine'), 'llama.cpp');
+  assert.equal(await page.inputValue('#f-quant'), quant);
+  // The answer for that setup: every layer on the GPU, the experts of N layers in system RAM.
+  await page.waitForFunction((k) => /--n-cpu-moe/.test(document.querySelector('#answer')?.textContent || '') && document.querySelector('#answer').textContent.includes(`first ${k} layers`), n);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+  await page.locator('#fit-panel').screenshot({ path: `${SHOTS}/setups-experts-390.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a model with no device: what it needs per format, the smallest devices, and a click answers for one (390 px)', async () => {
   const { page, errors } = await open(`${base}#q=13b`, { width: 390, height: 844 });
   await page.waitForSelector('[data-intent="sizes"]');

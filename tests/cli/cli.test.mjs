@@ -193,6 +193,23 @@ test('fit ranks setups by speed and serve sizes the vLLM KV budget', () => {
   assert.ok(serve.serving.kv_budget_bytes > 0 && serve.serving.max_concurrency > 1);
 });
 
+test('fit proposes --n-cpu-moe for a mixture of experts, and infer agrees with the setup it names', () => {
+  const args = ['--model', 'qwen3-30b-a3b', '--quant', 'Q4_K_M', '--device', 'rtx-2080', '--ctx', '4096', '--ram', '64GB'];
+  const fit = run('fit', ...args, '--json').json();
+  const x = fit.setups.find((s) => s.quant === 'Q4_K_M' && s.n_cpu_moe > 0);
+  assert.ok(x, 'a Q4_K_M setup with experts in RAM');
+  assert.equal(x.engine, 'llama.cpp');
+  assert.equal(x.gpu_layers, x.total_layers);
+  assert.ok(fit.setups.every((s) => Number.isInteger(s.n_cpu_moe)));
+  // The setup, run as infer: every layer on the GPU with that N, some left in RAM with one fewer.
+  const at = run('infer', ...args, '--kv-type', x.kv_type, '--n-cpu-moe', String(x.n_cpu_moe), '--json').json();
+  assert.equal(at.verdict, 'fits');
+  assert.equal(at.gpu_layers, at.total_layers);
+  const fewer = run('infer', ...args, '--kv-type', x.kv_type, '--n-cpu-moe', String(x.n_cpu_moe - 1), '--json').json();
+  assert.notEqual(fewer.verdict, 'fits');
+  assert.match(run('fit', ...args).out, new RegExp(`--n-cpu-moe ${x.n_cpu_moe} \\(experts of ${x.n_cpu_moe} layers in RAM\\)`));
+});
+
 test('files named on the command line are read with a limit', () => {
   const r = run('infer', '--hf-config', '/dev/zero', '--device', 'rtx-4090', '--json');
   assert.equal(r.status, 1);

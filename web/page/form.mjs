@@ -4,7 +4,7 @@ import { FIELDS, store } from './state.mjs';
 
 const $ = (id) => document.getElementById(id);
 const INPUTS = { model: 'f-model', quant: 'f-quant', device: 'f-device', memory: 'f-memory', count: 'f-count', ctx: 'f-ctx',
-  batch: 'f-batch', kv_type: 'f-kv', engine: 'f-engine', flash_attn: 'f-fa', ram: 'f-ram', intent: 'f-intent' };
+  batch: 'f-batch', kv_type: 'f-kv', engine: 'f-engine', flash_attn: 'f-fa', ram: 'f-ram', n_cpu_moe: 'f-ncmoe', intent: 'f-intent' };
 
 // Catalog id -> display name, filled once the catalogs are listed.
 export const labels = { model: new Map(), device: new Map(), kind: new Map() };
@@ -13,7 +13,7 @@ export function fillForm(req) {
   const model = req.model ? labels.model.get(req.model) || req.model
     : typeof req.params === 'number' ? `${req.params / 1e9}B` : req.params || '';
   const device = req.device ? labels.device.get(req.device) || req.device : '';
-  const values = { ...req, model, device, memory: req.memory ?? '', flash_attn: req.flash_attn || 'auto', intent: req.intent === 'serving' ? 'serving' : '' };
+  const values = { ...req, model, device, memory: req.memory ?? '', flash_attn: req.flash_attn || 'auto', n_cpu_moe: req.n_cpu_moe || '', intent: req.intent === 'serving' ? 'serving' : '' };
   for (const f of FIELDS) {
     const el = $(INPUTS[f]);
     const v = values[f] ?? (f === 'count' || f === 'batch' ? 1 : '');
@@ -26,7 +26,7 @@ export function formState() {
   const s = {};
   for (const f of FIELDS) {
     const v = $(INPUTS[f]).value.trim();
-    if (v !== '' && !(f === 'flash_attn' && v === 'auto') && !((f === 'count' || f === 'batch') && v === '1')) s[f] = v;
+    if (v !== '' && !(f === 'flash_attn' && v === 'auto') && !((f === 'count' || f === 'batch') && v === '1') && !(f === 'n_cpu_moe' && v === '0')) s[f] = v;
   }
   return s;
 }
@@ -43,6 +43,7 @@ export function toRequest(s) {
   for (const f of ['quant', 'kv_type', 'engine', 'flash_attn']) if (s[f]) r[f] = s[f];
   for (const f of ['count', 'ctx', 'batch']) if (s[f]) r[f] = Math.round(Number(s[f]));
   if (s.ram) r.ram = Number(s.ram);
+  if (s.n_cpu_moe) r.n_cpu_moe = Math.round(Number(s.n_cpu_moe));
   if (s.intent === 'serving') r.intent = 'serving';  // vLLM serving: answered by the full module
   return r;
 }

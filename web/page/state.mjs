@@ -1,7 +1,7 @@
 // The one store of the page's state and its mirror in the URL hash. The hash holds either a
 // question (`q`), the Adjust form's fields, or `view=train` and the Training form's fields, plus
 // `units` (gb | gib) and `theme` (light | dark | auto).
-export const FIELDS = ['model', 'quant', 'device', 'memory', 'count', 'ctx', 'batch', 'kv_type', 'engine', 'flash_attn', 'ram', 'intent'];
+export const FIELDS = ['model', 'quant', 'device', 'memory', 'count', 'ctx', 'batch', 'kv_type', 'engine', 'flash_attn', 'ram', 'n_cpu_moe', 'intent'];
 export const TFIELDS = ['model', 'device', 'memory', 'count', 'method', 'optimizer', 'precision', 'batch', 'seq', 'checkpointing',
   'lora_rank', 'lora_targets', 'zero', 'offload_optimizer', 'tokens', 'mfu', 'price', 'outlet_watts'];
 const THEMES = ['light', 'dark', 'auto'];

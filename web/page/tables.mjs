@@ -45,13 +45,14 @@ export function renderSetups(el, sol, res) {
   const tps = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const rows = sol.setups.map((x, i) => {
     const cls = i === sol.best ? ' class="current"' : '';
-    const layers = `${x.gpu_layers}/${x.total_layers}`;
-    return `<tr${cls}><td><button type="button" class="linkish" data-quant="${esc(x.quant)}" data-kv="${esc(x.kv_type)}">${esc(x.quant)}</button>${i === sol.best ? ' <span class="badge fits">best</span>' : ''}</td>` +
+    // llama.cpp --n-cpu-moe: every layer on the GPU, the experts of the first N in system RAM.
+    const layers = `${x.gpu_layers}/${x.total_layers}` + (x.n_cpu_moe > 0 ? `<br><span class="muted">experts of ${x.n_cpu_moe} in RAM</span>` : '');
+    return `<tr${cls}><td><button type="button" class="linkish" data-quant="${esc(x.quant)}" data-kv="${esc(x.kv_type)}" data-ncmoe="${x.n_cpu_moe}" data-engine="${esc(x.engine)}">${esc(x.quant)}</button>${i === sol.best ? ' <span class="badge fits">best</span>' : ''}</td>` +
       `<td class="opt">${esc(x.kv_type)}</td><td class="n">${layers}</td><td class="n opt">${bytes(x.gpu_bytes)}</td><td class="n opt">${bytes(x.ram_bytes)}</td>` +
       `<td class="n">${tps(x.tokens_per_second.decode)}</td></tr>`;
   }).join('');
   const lead = best
-    ? `<p>Best: <strong>${esc(best.quant)}</strong> with a ${esc(best.kv_type)} KV cache, ${best.gpu_layers} of ${best.total_layers} layers on the ${res.device.kind === 'cpu' ? 'CPU' : 'GPU'}, about ${tps(best.tokens_per_second.decode)} tokens/s — the most bits per weight at ${sol.min_speed} tokens/s or more.</p>`
+    ? `<p>Best: <strong>${esc(best.quant)}</strong> with a ${esc(best.kv_type)} KV cache, ${best.gpu_layers} of ${best.total_layers} layers on the ${res.device.kind === 'cpu' ? 'CPU' : 'GPU'}${best.n_cpu_moe > 0 ? ` and the experts of ${best.n_cpu_moe} layers in system RAM (llama.cpp <code>--n-cpu-moe ${best.n_cpu_moe}</code>)` : ''}, about ${tps(best.tokens_per_second.decode)} tokens/s — the most bits per weight at ${sol.min_speed} tokens/s or more.</p>`
     : `<p>Nothing reaches ${sol.min_speed} tokens/s here; the fastest setups come first.</p>`;
   el.innerHTML = lead + `<table class="formats setups"><thead><tr><th>Format</th><th class="opt">KV cache</th><th>Layers on device</th><th class="opt">On device</th><th class="opt">In RAM</th><th>tokens/s</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -47,6 +47,10 @@ Expected<Estimate> estimate_variant(const ResolvedRequest& r, const Variant& v) 
     if (v.context > 0) o.context = v.context;
     if (v.count > 0) o.gpu_count = v.count;
     if (v.kv_type) o.kv_type = v.kv_type;
+    if (v.n_cpu_moe != 0) {
+        o.n_cpu_moe = v.n_cpu_moe;
+        o.engine = Engine::llama_cpp;  // --n-cpu-moe is llama.cpp's option
+    }
     // Keep a requested engine only if it can load this format on this device.
     if ((v.quant || v.device) && o.engine && !choose_engine(quant, device, o.engine)) o.engine.reset();
     return estimate_inference(r.model, quant, device, o, v.weights);
@@ -87,15 +91,66 @@ std::vector<Option> model_options(const Catalog& c, const ResolvedRequest& r) {
     return out;
 }
 
+namespace {
+
+// A mixture of experts that a GPU holds only with layers in system RAM often runs faster with
+// every layer on the GPU and the routed experts of the first N layers in RAM instead (llama.cpp
+// --n-cpu-moe, common/arg.cpp): a token reads only its few active experts there, and attention
+// and the shared weights stay on the GPU. That setup with the smallest such N, when one fits.
+std::optional<Setup> expert_offload(const ResolvedRequest& r, const QuantSpec& q, const std::optional<KvType>& kv, Engine engine) {
+    const ModelArch& a = r.model.arch;
+    if (!a.is_moe() || r.device.kind != DeviceKind::gpu || r.options.n_cpu_moe != 0) return std::nullopt;
+    if (engine != Engine::llama_cpp && engine != Engine::ollama) return std::nullopt;  // GGUF runners; ollama users switch to llama.cpp for it
+    if (r.options.engine && *r.options.engine != Engine::llama_cpp) return std::nullopt;  // another engine was asked for
+    // More experts in RAM only ever leave less on the GPU, so the search is monotone.
+    auto on_gpu = [&](std::int64_t n) {
+        const Expected<Estimate> e = estimate_variant(r, {.quant = &q, .kv_type = kv, .n_cpu_moe = n});
+        return e && e->gpu_bytes <= e->usable_bytes;
+    };
+    const std::int64_t n = smallest_that_fits(1, a.num_hidden_layers, on_gpu);
+    if (n == 0) return std::nullopt;
+    const Expected<Estimate> e = estimate_variant(r, {.quant = &q, .kv_type = kv, .n_cpu_moe = n});
+    if (!e || e->verdict != Verdict::fits) return std::nullopt;  // system RAM cannot hold the experts
+    Setup s;
+    s.quant = q.id;
+    s.engine = engine_name(e->engine);
+    s.kv_type = kv_type_name(e->kv_type);
+    s.bits_per_weight = e->weights.bits_per_weight;
+    s.verdict = e->verdict;
+    s.gpu_layers = e->gpu_layers;
+    s.total_layers = e->total_layers;
+    s.n_cpu_moe = e->n_cpu_moe;
+    s.gpu_bytes = e->gpu_bytes;
+    s.ram_bytes = e->host_bytes;
+    s.usable_bytes = e->usable_bytes;
+    if (const Expected<SpeedEstimate> sp = estimate_speed(r.model, e.value(), r.device, r.speed)) {
+        s.decode_tps = sp->decode_tps;
+        s.prefill_tps = sp->prefill_tps;
+    }
+    return s;
+}
+
+}  // namespace
+
 Solution solve(const Catalog& c, const ResolvedRequest& r, double min_speed) {
     Solution out;
     out.min_speed = min_speed;
     std::vector<std::optional<KvType>> kv_types = {r.options.kv_type};
     if (!r.options.kv_type || *r.options.kv_type != KvType::q8_0) kv_types.push_back(KvType::q8_0);  // half the cache, near-lossless
+    // The ladder of common formats, and the format asked for when the ladder lacks it (gpt-oss's
+    // MXFP4, an EXL2 or AWQ checkpoint).
+    std::vector<const QuantSpec*> formats;
+    bool asked = false;
     for (const char* id : kLadder) {
         const Lookup l = c.find_quant(id);
         if (l.index < 0) continue;
-        const QuantSpec& q = c.quants[static_cast<size_t>(l.index)].spec;
+        formats.push_back(&c.quants[static_cast<size_t>(l.index)].spec);
+        asked = asked || formats.back()->id == r.quant.id;
+    }
+    if (!asked) formats.insert(formats.begin(), &r.quant);
+    for (const QuantSpec* format : formats) {
+        const QuantSpec& q = *format;
+        int base = -1, expert = -1;  // this format's setups with the requested KV type, by index
         for (const std::optional<KvType>& kv : kv_types) {
             const Expected<Estimate> e = estimate_variant(r, {.quant = &q, .kv_type = kv});
             if (!e || e->verdict == Verdict::does_not_fit) continue;
@@ -108,6 +163,7 @@ Solution solve(const Catalog& c, const ResolvedRequest& r, double min_speed) {
             s.verdict = e->verdict;
             s.gpu_layers = e->gpu_layers;
             s.total_layers = e->total_layers;
+            s.n_cpu_moe = e->n_cpu_moe;  // as the request set it
             // As placed: the layers kept in system RAM are not on the device (Estimate::gpu_bytes
             // counts every layer there).
             s.gpu_bytes = e->gpu_bytes - e->offloaded_bytes;
@@ -117,10 +173,17 @@ Solution solve(const Catalog& c, const ResolvedRequest& r, double min_speed) {
                 s.decode_tps = sp->decode_tps;
                 s.prefill_tps = sp->prefill_tps;
             }
-            // A q8_0 cache is only worth listing when it changes the placement.
-            if (kv && kv != r.options.kv_type && !out.setups.empty() && out.setups.back().quant == s.quant &&
-                out.setups.back().gpu_layers == s.gpu_layers) continue;
-            out.setups.push_back(std::move(s));
+            // A q8_0 cache is only worth listing when it changes the placement (or the experts kept in RAM).
+            const bool second_kv = kv && kv != r.options.kv_type;
+            std::optional<Setup> experts = s.verdict == Verdict::fits_with_offload ? expert_offload(r, q, kv, e->engine) : std::nullopt;
+            if (!second_kv || base < 0 || out.setups[static_cast<size_t>(base)].gpu_layers != s.gpu_layers) {
+                base = static_cast<int>(out.setups.size());
+                out.setups.push_back(std::move(s));
+            }
+            if (experts && (!second_kv || expert < 0 || out.setups[static_cast<size_t>(expert)].n_cpu_moe != experts->n_cpu_moe)) {
+                expert = static_cast<int>(out.setups.size());
+                out.setups.push_back(std::move(*experts));
+            }
         }
     }
     small_stable_sort(out.setups.begin(), out.setups.end(), [](const Setup& a, const Setup& b) { return a.decode_tps > b.decode_tps; });

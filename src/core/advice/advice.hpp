@@ -40,6 +40,7 @@ struct Variant {
     int count = 0;                      // another device count (0: as requested)
     std::optional<KvType> kv_type = std::nullopt;  // another KV-cache type
     const WeightBreakdown* weights = nullptr;  // precomputed weights for the format the engine loads
+    std::int64_t n_cpu_moe = 0;         // routed experts of the first N layers in system RAM (llama.cpp; 0: as requested)
 };
 Expected<Estimate> estimate_variant(const ResolvedRequest& request, const Variant& variant);
 
@@ -119,7 +120,9 @@ struct Suggestion {
 };
 
 // The solver: setups of the request's model on its device (format x KV-cache type, at the
-// requested context and device count) that run, each with its placement and expected speed,
+// requested context and device count; for a mixture of experts on a GPU that cannot hold it, also
+// llama.cpp's --n-cpu-moe with the fewest layers' experts in system RAM that lets every layer on
+// the GPU) that run, each with its placement and expected speed,
 // fastest first; `best` is the highest-quality setup at or above `min_speed` tokens/s (the fastest
 // when none reaches it), -1 when nothing runs.
 struct Setup {
@@ -129,6 +132,7 @@ struct Setup {
     double bits_per_weight = 0;
     Verdict verdict = Verdict::does_not_fit;
     std::int64_t gpu_layers = 0, total_layers = 0;
+    std::int64_t n_cpu_moe = 0;  // llama.cpp --n-cpu-moe N: the experts of the first N layers in system RAM (0: none)
     bytes_t gpu_bytes = 0, ram_bytes = 0, usable_bytes = 0;
     double decode_tps = 0, prefill_tps = 0;
 };

@@ -571,8 +571,8 @@ void write_solution(JsonWriter& w, const Solution& s) {
     for (const Setup& x : s.setups) {
         w.begin_object().field("quant", x.quant).field("engine", x.engine).field("kv_type", x.kv_type);
         w.field("bits_per_weight", x.bits_per_weight).field("verdict", verdict_name(x.verdict));
-        w.field("gpu_layers", x.gpu_layers).field("total_layers", x.total_layers).field("gpu_bytes", x.gpu_bytes);
-        w.field("ram_bytes", x.ram_bytes).field("usable_bytes", x.usable_bytes);
+        w.field("gpu_layers", x.gpu_layers).field("total_layers", x.total_layers).field("n_cpu_moe", x.n_cpu_moe);
+        w.field("gpu_bytes", x.gpu_bytes).field("ram_bytes", x.ram_bytes).field("usable_bytes", x.usable_bytes);
         w.key("tokens_per_second").begin_object().field("decode", x.decode_tps).field("prefill", x.prefill_tps).end_object();
         w.end_object();
     }

@@ -112,3 +112,66 @@ TEST_CASE("a model without a device gets its 16-bit, Q8_0 and Q4_K_M sizes and t
         }
     }
 }
+
+namespace {
+
+// The solver's --n-cpu-moe setup for one format, if it offers one.
+const Setup* expert_setup(const Solution& s, const std::string& quant) {
+    for (const Setup& x : s.setups) {
+        if (x.quant == quant && x.n_cpu_moe > 0) return &x;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("the solver offers --n-cpu-moe with the fewest layers' experts in RAM that put every layer on the GPU", "[advice]") {
+    // Working setups people ran on an RTX 2080 (8 GB) at 4096 tokens of context, llama-server
+    // -ngl 99 (AlexsJones/llmfit PRs #755, #775, #778): what they ran fits, so the fewest layers
+    // the solver proposes is at most theirs.
+    const struct {
+        const char* model;
+        const char* quant;
+        std::int64_t people_ran;
+    } cases[] = {{"qwen3-30b-a3b", "Q4_K_M", 36}, {"gpt-oss-20b", "MXFP4_MOE", 12}, {"deepseek-coder-v2-lite", "Q4_K_M", 16}};
+    for (const auto& c : cases) {
+        INFO(c.model);
+        const ResolvedRequest r = request(std::string(R"({"device":"rtx-2080","ctx":4096,"ram":64,"model":")") + c.model + R"(","quant":")" + c.quant + "\"}");
+        const Solution s = solve(test::catalog(), r, kDefaultMinSpeed);
+        const Setup* x = expert_setup(s, r.quant.id);
+        REQUIRE(x != nullptr);
+        CHECK(x->engine == "llama.cpp");
+        CHECK(x->gpu_layers == x->total_layers);
+        CHECK(x->verdict == Verdict::fits);
+        CHECK(x->n_cpu_moe <= c.people_ran);
+        // The boundary, from the estimate itself: N layers' experts in RAM fit on the GPU, N - 1 do not.
+        InferenceOptions o = r.options;
+        o.engine = Engine::llama_cpp;
+        o.kv_type = KvType::f16;
+        if (x->kv_type == "q8_0") o.kv_type = KvType::q8_0;
+        o.n_cpu_moe = x->n_cpu_moe;
+        const Expected<Estimate> at = estimate_inference(r.model, r.quant, r.device, o);
+        REQUIRE(at.ok());
+        CHECK(at->gpu_bytes <= at->usable_bytes);
+        CHECK(x->gpu_bytes == at->gpu_bytes);
+        o.n_cpu_moe = x->n_cpu_moe - 1;
+        const Expected<Estimate> fewer = estimate_inference(r.model, r.quant, r.device, o);
+        REQUIRE(fewer.ok());
+        CHECK(fewer->gpu_bytes > fewer->usable_bytes);
+    }
+}
+
+TEST_CASE("the solver offers --n-cpu-moe only where llama.cpp could use it", "[advice]") {
+    // A dense model has no experts; a Mac's RAM is the GPU's memory; vLLM has no such option; a
+    // request that already sets n_cpu_moe is answered as asked.
+    for (const char* json : {R"({"model":"llama-3.3-70b","quant":"Q4_K_M","device":"rtx-4090","ram":128})",
+                             R"({"model":"qwen3-30b-a3b","quant":"Q8_0","device":"apple-m2-pro-16gb"})",
+                             R"({"model":"qwen3-30b-a3b","quant":"Q4_K_M","device":"rtx-2080","ram":64,"n_cpu_moe":20})"}) {
+        INFO(json);
+        const Solution s = solve(test::catalog(), request(json), kDefaultMinSpeed);
+        REQUIRE_FALSE(s.setups.empty());
+        for (const Setup& x : s.setups) CHECK(x.n_cpu_moe == (std::string(json).find("n_cpu_moe") != std::string::npos ? 20 : 0));
+    }
+    const Solution v = solve(test::catalog(), request(R"({"model":"qwen3-30b-a3b","device":"rtx-2080","ram":64,"engine":"vllm"})"), kDefaultMinSpeed);
+    for (const Setup& x : v.setups) CHECK(x.n_cpu_moe == 0);
+}

@@ -214,7 +214,8 @@ export interface Answer {
   explanation: string[];
   assumptions: string[];
   warnings: string[];
-  suggestions: { kind: string; text: string; quant?: string; engine?: string; ctx?: number; count?: number; gpu_bytes?: number }[];
+  /** kind: quant | context | count | offload (llama.cpp with part of the model in system RAM; n_cpu_moe: its --n-cpu-moe) */
+  suggestions: { kind: string; text: string; quant?: string; engine?: string; ctx?: number; count?: number; n_cpu_moe?: number; gpu_bytes?: number }[];
   units: 'gb' | 'gib';
   /** Bytes in system RAM: the host's share plus offloaded layers. */
   ram_bytes: number;

@@ -397,6 +397,16 @@ test('a mixture of experts on a small GPU: the setups offer experts in RAM, and 
   await page.close();
 });
 
+test('gpt-oss-120b on one 24 GB card: vLLM cannot hold it, and the answer says llama.cpp can with --n-cpu-moe', async () => {
+  const { page, errors } = await open(`${base}#q=${encodeURIComponent('gpt-oss 120b on a 4090 with 64gb ram')}`, { width: 1280, height: 900 });
+  await page.waitForSelector('#answer [data-verdict], #answer .verdict');
+  const text = await page.textContent('#answer');
+  assert.match(text, /Does not fit/);
+  assert.match(text, /llama\.cpp with MXFP4_MOE would run it with every layer on the GPU and the experts of (\d+) layers in system RAM \(--n-cpu-moe \1\)/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a model with no device: what it needs per format, the smallest devices, and a click answers for one (390 px)', async () => {
   const { page, errors } = await open(`${base}#q=13b`, { width: 390, height: 844 });
   await page.waitForSelector('[data-intent="sizes"]');

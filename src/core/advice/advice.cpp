@@ -319,6 +319,7 @@ std::vector<Suggestion> suggestions(const Catalog& c, const ResolvedRequest& r, 
     if (e.verdict == Verdict::fits) return out;
 
     // 1. The best-quality format that fits entirely on the device.
+    bool format_fits = false;
     for (const char* id : kLadder) {
         const Lookup l = c.find_quant(id);
         if (l.index < 0) continue;
@@ -334,6 +335,7 @@ std::vector<Suggestion> suggestions(const Catalog& c, const ResolvedRequest& r, 
             s.text = q.id + " would fit with " + s.engine + ": " + format_bytes(alt->gpu_bytes, u) + " of " +
                      format_bytes(alt->usable_bytes, u) + ", " + format_bytes(alt->headroom_bytes, u) + " to spare.";
             out.push_back(s);
+            format_fits = true;
             break;
         }
     }
@@ -361,6 +363,37 @@ std::vector<Suggestion> suggestions(const Catalog& c, const ResolvedRequest& r, 
             s.text = std::to_string(count) + " x " + r.device.name + " would fit " + e.quant.id + " (" +
                      format_bytes(alt->gpu_bytes, u) + " of " + format_bytes(alt->usable_bytes, u) + ").";
             out.push_back(s);
+        }
+    }
+    // 4. Nothing fits entirely, and this engine cannot keep part of the model in system RAM
+    //    (vLLM, transformers): llama.cpp with a GGUF can, layer by layer or, for a mixture of
+    //    experts, with the experts of the first layers there (--n-cpu-moe).
+    const bool can_offload = e.engine == Engine::llama_cpp || e.engine == Engine::ollama;
+    if (!format_fits && e.verdict == Verdict::does_not_fit && !can_offload && !r.options.engine && r.device.kind == DeviceKind::gpu) {
+        const Lookup l = c.find_quant(r.quant.family == QuantFamily::mxfp4 ? "MXFP4_MOE" : "Q4_K_M");
+        if (l.index >= 0) {
+            const QuantSpec& q = c.quants[static_cast<size_t>(l.index)].spec;
+            Suggestion s;
+            s.kind = "offload";
+            s.quant = q.id;
+            s.engine = engine_name(Engine::llama_cpp);
+            if (const std::optional<Setup> x = expert_offload(r, q, std::nullopt, Engine::llama_cpp)) {
+                s.n_cpu_moe = x->n_cpu_moe;
+                s.gpu_bytes = x->gpu_bytes;
+                s.text = "llama.cpp with " + q.id + " would run it with every layer on the GPU and the experts of " +
+                         std::to_string(x->n_cpu_moe) + " layers in system RAM (--n-cpu-moe " + std::to_string(x->n_cpu_moe) + "): " +
+                         format_bytes(x->gpu_bytes, u) + " on the GPU, " + format_bytes(x->ram_bytes, u) + " in RAM, about " +
+                         format_sig3(x->decode_tps) + " tokens/s.";
+                out.push_back(s);
+            } else if (const Expected<Estimate> alt = estimate_variant(r, {.quant = &q}); alt && alt->verdict == Verdict::fits_with_offload) {
+                const Expected<SpeedEstimate> sp = estimate_speed(r.model, alt.value(), r.device, r.speed);
+                s.gpu_bytes = alt->gpu_bytes - alt->offloaded_bytes;
+                s.text = std::string(engine_name(alt->engine)) + " with " + q.id + " would run it with " + std::to_string(alt->gpu_layers) +
+                         " of " + std::to_string(alt->total_layers) + " layers on the GPU and the rest in system RAM" +
+                         (sp ? ", about " + format_sig3(sp->decode_tps) + " tokens/s." : std::string("."));
+                s.engine = engine_name(alt->engine);
+                out.push_back(s);
+            }
         }
     }
     return out;

@@ -116,6 +116,7 @@ struct Suggestion {
     std::string engine;
     std::int64_t ctx = 0;
     int count = 0;
+    std::int64_t n_cpu_moe = 0;  // offload: llama.cpp --n-cpu-moe N (0: layers offloaded instead)
     bytes_t gpu_bytes = 0;
 };
 

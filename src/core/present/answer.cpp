@@ -460,6 +460,7 @@ void answer_fields(JsonWriter& w, const Answer& a) {
         if (!s.engine.empty()) w.field("engine", s.engine);
         if (s.ctx > 0) w.field("ctx", s.ctx);
         if (s.count > 0) w.field("count", s.count);
+        if (s.n_cpu_moe > 0) w.field("n_cpu_moe", s.n_cpu_moe);
         if (s.gpu_bytes > 0) w.field("gpu_bytes", s.gpu_bytes);
         w.end_object();
     }

@@ -175,3 +175,49 @@ TEST_CASE("the solver offers --n-cpu-moe only where llama.cpp could use it", "[a
     const Solution v = solve(test::catalog(), request(R"({"model":"qwen3-30b-a3b","device":"rtx-2080","ram":64,"engine":"vllm"})"), kDefaultMinSpeed);
     for (const Setup& x : v.setups) CHECK(x.n_cpu_moe == 0);
 }
+
+TEST_CASE("an engine that cannot offload gets llama.cpp with part of the model in system RAM as a suggestion", "[advice]") {
+    auto offload = [](const std::vector<Suggestion>& list) -> const Suggestion* {
+        for (const Suggestion& s : list) {
+            if (s.kind == "offload") return &s;
+        }
+        return nullptr;
+    };
+    auto suggested = [](const ResolvedRequest& r) {
+        const Expected<Estimate> e = estimate_inference(r.model, r.quant, r.device, r.options);
+        REQUIRE(e.ok());
+        REQUIRE(e->verdict == Verdict::does_not_fit);
+        return suggestions(test::catalog(), r, e.value(), 0);
+    };
+    SECTION("gpt-oss-120b, published as MXFP4 for vLLM, on one 24 GB card with 64 GB of RAM: --n-cpu-moe") {
+        const ResolvedRequest r = request(R"({"model":"gpt-oss-120b","device":"rtx-4090","ram":64})");
+        REQUIRE(r.quant.family == QuantFamily::mxfp4);
+        const std::vector<Suggestion> list = suggested(r);
+        const Suggestion* s = offload(list);
+        REQUIRE(s != nullptr);
+        CHECK(s->engine == "llama.cpp");
+        CHECK(s->quant == "MXFP4_MOE");
+        REQUIRE(s->n_cpu_moe > 0);
+        CHECK(s->text.find("--n-cpu-moe " + std::to_string(s->n_cpu_moe)) != std::string::npos);
+        // What it says runs, as an estimate of its own.
+        InferenceOptions o = r.options;
+        o.engine = Engine::llama_cpp;
+        o.n_cpu_moe = s->n_cpu_moe;
+        const Expected<Estimate> e = estimate_inference(r.model, test::quant("MXFP4_MOE"), r.device, o);
+        REQUIRE(e.ok());
+        CHECK(e->verdict == Verdict::fits);
+        CHECK(e->gpu_bytes == s->gpu_bytes);
+    }
+    SECTION("a dense model no format of which fits: layers in RAM") {
+        const ResolvedRequest r = request(R"({"model":"llama-3.1-405b","device":"rtx-4090","ram":512})");
+        const Suggestion* s = offload(suggested(r));
+        REQUIRE(s != nullptr);
+        CHECK(s->n_cpu_moe == 0);
+        CHECK(s->quant == "Q4_K_M");
+        CHECK(s->text.find("layers on the GPU and the rest in system RAM") != std::string::npos);
+    }
+    SECTION("an engine that was asked for is kept") {
+        const ResolvedRequest r = request(R"({"model":"gpt-oss-120b","device":"rtx-4090","ram":64,"engine":"vllm"})");
+        CHECK(offload(suggested(r)) == nullptr);
+    }
+}

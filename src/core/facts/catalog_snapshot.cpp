@@ -70,7 +70,7 @@ template <> constexpr unsigned kEnumLast<RecurrentKind> = static_cast<unsigned>(
 template <> constexpr unsigned kEnumLast<DeviceKind> = static_cast<unsigned>(DeviceKind::cpu);
 template <> constexpr unsigned kEnumLast<Backend> = static_cast<unsigned>(Backend::cpu);
 template <> constexpr unsigned kEnumLast<QuantFamily> = static_cast<unsigned>(QuantFamily::mxfp4);
-template <> constexpr unsigned kEnumLast<GgufFtype> = static_cast<unsigned>(GgufFtype::mxfp4_moe);
+template <> constexpr unsigned kEnumLast<GgufFtype> = static_cast<unsigned>(GgufFtype::q4_0_qat);
 
 class Writer {
 public:

@@ -38,6 +38,7 @@ constexpr FtypeName kFtypeNames[] = {
     {GgufFtype::iq2_m, "IQ2_M"},   {GgufFtype::iq2_s, "IQ2_S"},   {GgufFtype::iq2_xs, "IQ2_XS"},
     {GgufFtype::iq2_xxs, "IQ2_XXS"}, {GgufFtype::iq1_m, "IQ1_M"}, {GgufFtype::iq1_s, "IQ1_S"},
     {GgufFtype::tq1_0, "TQ1_0"},   {GgufFtype::tq2_0, "TQ2_0"},   {GgufFtype::mxfp4_moe, "MXFP4_MOE"},
+    {GgufFtype::q4_0_qat, "Q4_0_QAT"},
 };
 
 bool is_quantized(GgmlType t) { return t != GgmlType::f32 && t != GgmlType::f16 && t != GgmlType::bf16; }
@@ -54,7 +55,7 @@ GgmlType default_type(GgufFtype f) {
         case GgufFtype::q5_0: return GgmlType::q5_0;
         case GgufFtype::q5_1: return GgmlType::q5_1;
         case GgufFtype::q4_k_m: case GgufFtype::q4_k_s: return GgmlType::q4_k;
-        case GgufFtype::q4_0: return GgmlType::q4_0;
+        case GgufFtype::q4_0: case GgufFtype::q4_0_qat: return GgmlType::q4_0;
         case GgufFtype::q4_1: return GgmlType::q4_1;
         case GgufFtype::q3_k_l: case GgufFtype::q3_k_m: case GgufFtype::q3_k_s: return GgmlType::q3_k;
         case GgufFtype::q2_k: case GgufFtype::q2_k_s: return GgmlType::q2_k;
@@ -137,6 +138,10 @@ GgmlType recipe_type(RecipeState& s, const Tensor& t, GgmlType new_type) {
     const Category cat = category_of(t.role);
     const std::int64_t layer = t.layer < 0 ? 0 : t.layer;
 
+    // Google's QAT GGUFs (google/gemma-3-*-it-qat-q4_0-gguf) are not llama-quantize output: every
+    // weight matrix Q4_0 (no Q4_1 or Q6_K promotions), the embeddings table left in F16 ("use fp16
+    // (instead of Q6_K) for the embeddings table": stduhpf/google-gemma-3-27b-it-qat-q4_0-gguf-small).
+    if (ftype == F::q4_0_qat) return cat == Category::token_embd ? G::f16 : G::q4_0;
     if (cat == Category::output || (s.tied && cat == Category::token_embd)) {
         const std::int64_t block = ggml_traits(new_type).block;
         if (ftype == F::mxfp4_moe) return G::q8_0;

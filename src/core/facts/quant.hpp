@@ -41,6 +41,7 @@ enum class GgufFtype : std::uint8_t {
     all_f32, f16, bf16, q8_0, q6_k, q5_k_m, q5_k_s, q5_0, q5_1, q4_k_m, q4_k_s, q4_0, q4_1,
     q3_k_l, q3_k_m, q3_k_s, q2_k, q2_k_s, iq4_xs, iq4_nl, iq3_m, iq3_s, iq3_xs, iq3_xxs,
     iq2_m, iq2_s, iq2_xs, iq2_xxs, iq1_m, iq1_s, tq1_0, tq2_0, mxfp4_moe,
+    q4_0_qat,  // Google's quantization-aware-trained Gemma GGUFs: Q4_0 matrices, F16 token embeddings
 };
 
 bool gguf_parse_ftype(std::string_view name, GgufFtype& out);

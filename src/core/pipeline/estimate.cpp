@@ -152,6 +152,10 @@ Expected<RunPlan> plan_run(const PreparedModel& m, const QuantSpec& quant, const
     Expected<EngineChoice> choice = choose_engine(quant, d, o.engine);
     if (!choice) return choice.error();
     if (Expected<bool> ok = fill_plan(m, choice.value(), quant, d, o, p); !ok) return ok.error();
+    // Google publishes QAT Q4_0 GGUFs for Gemma 3 only; elsewhere the recipe is counted, not a file.
+    if (o.explain && quant.id == "Q4_0_QAT" && m.arch.model_type.rfind("gemma3", 0) != 0)
+        p.assumptions.push_back("Google publishes QAT Q4_0 files for Gemma 3; " + m.name +
+                                " is counted with the same recipe (Q4_0 matrices, F16 token embeddings)");
     return p;
 }
 

@@ -143,6 +143,8 @@ struct WeightSplit {
     bool vision_dropped = false;
 };
 WeightSplit split_weights(const WeightBreakdown& weights, const ModelArch& arch, Engine engine, bool cpu_only);
+// Engines that generate text without loading a vision tower (llama.cpp reads it from a separate mmproj).
+bool engine_is_text_only(Engine engine);
 
 struct RuntimeTotals {
     bytes_t gpu = 0, host = 0, compute = 0, overhead = 0;

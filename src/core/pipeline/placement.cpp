@@ -182,12 +182,16 @@ void EstimateCache::clear() {
     runtime_.clear();
 }
 
+bool engine_is_text_only(Engine engine) {
+    return engine == Engine::llama_cpp || engine == Engine::ollama || engine == Engine::mlx || engine == Engine::exllamav2;
+}
+
 WeightSplit split_weights(const WeightBreakdown& w, const ModelArch& a, Engine engine, bool cpu_only) {
     WeightSplit s;
     bytes_t layers = 0;
     for (bytes_t b : w.layers) layers += b;
     s.ggml = engine == Engine::llama_cpp || engine == Engine::ollama;
-    const bool text_only = s.ggml || engine == Engine::mlx || engine == Engine::exllamav2;
+    const bool text_only = engine_is_text_only(engine);
     if (s.ggml && !cpu_only) {
         // llama.cpp keeps the input embedding on the CPU (llama-model.cpp load_tensors: "very little
         // benefit to offloading the input layer"); a tied output head is a second copy on the GPU.

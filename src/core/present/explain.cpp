@@ -28,19 +28,24 @@ std::string element_bytes_text(KvType t) {
 }
 
 std::string weights_sentence(const PreparedModel& m, const Estimate& e, Units u) {
-    const std::string params = format_params(e.weights.params);
+    // A text-only engine never loads the vision tower: describe the weights it does load.
+    const bool drop_vision = engine_is_text_only(e.engine) && e.weights.vision > 0 && m.arch.vision_params < e.weights.params;
+    const std::int64_t count = e.weights.params - (drop_vision ? m.arch.vision_params : 0);
+    const bytes_t total = e.weights.total - (drop_vision ? e.weights.vision : 0);
+    const double bits = drop_vision ? static_cast<double>(total) * 8.0 / static_cast<double>(count) : e.weights.bits_per_weight;
+    const std::string params = format_params(count) + (drop_vision ? " text" : "");
     const QuantSpec& q = e.quant;
     std::string s;
     if (q.family == QuantFamily::dtype) {
         std::string bpp = format_sig3(q.bytes_per_param);
         s = params + " parameters x " + bpp + (q.bytes_per_param == 1 ? " byte" : " bytes") + " (" + q.id + ") = " +
-            fmt(e.weights.total, u) + " of weights";
+            fmt(total, u) + " of weights";
     } else if (q.family == QuantFamily::gguf) {
         s = params + " parameters in " + q.id + " (llama.cpp's per-tensor mix averages " +
-            format_fixed(e.weights.bits_per_weight, 2) + " bits per weight) = " + fmt(e.weights.total, u) + " of weights";
+            format_fixed(bits, 2) + " bits per weight) = " + fmt(total, u) + " of weights";
     } else {
-        s = params + " parameters in " + q.name + " (" + format_fixed(e.weights.bits_per_weight, 2) +
-            " bits per weight with its scales) = " + fmt(e.weights.total, u) + " of weights";
+        s = params + " parameters in " + q.name + " (" + format_fixed(bits, 2) +
+            " bits per weight with its scales) = " + fmt(total, u) + " of weights";
     }
     if (m.arch.is_moe()) {
         s += "; all " + std::to_string(m.arch.num_experts) + " experts stay in memory although each token uses " +

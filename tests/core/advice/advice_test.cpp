@@ -210,7 +210,8 @@ TEST_CASE("an engine that cannot offload gets llama.cpp with part of the model i
     }
     SECTION("a dense model no format of which fits: layers in RAM") {
         const ResolvedRequest r = request(R"({"model":"llama-3.1-405b","device":"rtx-4090","ram":512})");
-        const Suggestion* s = offload(suggested(r));
+        const std::vector<Suggestion> list = suggested(r);  // the pointer below points into it
+        const Suggestion* s = offload(list);
         REQUIRE(s != nullptr);
         CHECK(s->n_cpu_moe == 0);
         CHECK(s->quant == "Q4_K_M");
@@ -218,6 +219,7 @@ TEST_CASE("an engine that cannot offload gets llama.cpp with part of the model i
     }
     SECTION("an engine that was asked for is kept") {
         const ResolvedRequest r = request(R"({"model":"gpt-oss-120b","device":"rtx-4090","ram":64,"engine":"vllm"})");
-        CHECK(offload(suggested(r)) == nullptr);
+        const std::vector<Suggestion> list = suggested(r);
+        CHECK(offload(list) == nullptr);
     }
 }

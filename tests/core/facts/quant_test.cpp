@@ -247,7 +247,8 @@ TEST_CASE("predicted GGUF sizes are within 2% of every published file size of a 
         REQUIRE((unit == "GB" || unit == "GiB"));
         const double published = e.value("size", 0.0) * (unit == "GB" ? 1e9 : static_cast<double>(GiB));
         const double file = static_cast<double>(gguf_file_bytes(p.arch, w.value()));
-        const double tensors = static_cast<double>(w->total);
+        // A GGUF holds the text model; a vision tower goes to a separate mmproj file.
+        const double tensors = static_cast<double>(w->total - w->vision);
         const double scale = unit == "GB" ? 1e9 : static_cast<double>(GiB);
         INFO("source: " << e.value("source", ""));
         INFO(model << " " << quant << ": published " << e.value("size", 0.0) << " " << unit << ", predicted file "
@@ -385,4 +386,33 @@ TEST_CASE("ad-hoc formats with absurd numbers are refused, not cast", "[quant][h
     REQUIRE(ok);
     CHECK(ok->bits == 4);
     CHECK(ok->group_size == 128);
+}
+
+TEST_CASE("Google's QAT Q4_0 keeps Gemma 3's token embeddings in F16 and every matrix in Q4_0", "[quant]") {
+    const PreparedModel m = wif::test::model("gemma-3-27b");
+    REQUIRE(m.arch.tie_word_embeddings);
+    REQUIRE(m.arch.hidden_size % 256 == 0);  // 5376 = 21 x 256: llama.cpp's Q4_0 gives the tied table Q6_K
+    const std::vector<GgmlType> qat = gguf_tensor_types(m.arch, m.tensors, GgufFtype::q4_0_qat, false);
+    std::int64_t embd_params = 0;
+    for (size_t i = 0; i < m.tensors.size(); ++i) {
+        const Tensor& t = m.tensors[i];
+        INFO(tensor_role_name(t.role) << " of layer " << t.layer);
+        if (t.role == TensorRole::token_embd) {
+            CHECK(qat[i] == GgmlType::f16);
+            embd_params = t.ne0 * t.ne1;
+        } else if (!t.one_dimensional) {
+            CHECK(qat[i] == GgmlType::q4_0);
+        }
+    }
+    REQUIRE(embd_params == 262208LL * 5376);  // vocab_size x hidden_size of google/gemma-3-27b-it config.json
+
+    // The two files differ only in the table: F16 (2 bytes) against Q6_K (210 bytes per 256 weights).
+    const Expected<WeightBreakdown> a = weight_bytes(m.arch, m.tensors, gguf(GgufFtype::q4_0_qat));
+    const Expected<WeightBreakdown> b = weight_bytes(m.arch, m.tensors, gguf(GgufFtype::q4_0));
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->total - b->total == embd_params * 2 - embd_params / 256 * 210);
+    // Cited: Google's file 17.2 GB, the same weights with a Q6_K table 15.6 GB
+    // (stduhpf/google-gemma-3-27b-it-qat-q4_0-gguf-small); both printed to 0.1 GB.
+    CHECK(std::abs(static_cast<double>(a->total - b->total) / 1e9 - (17.2 - 15.6)) <= 0.1);
 }

@@ -347,7 +347,7 @@ export interface WillItFit {
   readonly version: string;
   /** 'core' (load()): memory, speed, device count, what fits; 'full' (loadFull()): also training and serving. */
   readonly module: 'core' | 'full';
-  /** In the core, a training or serving question gives { ok: false, error: { code: 'module_needed' } }: see needsFull. */
+  /** In the core, a training or serving question, or a model given by its config.json, gives { ok: false, error: { code: 'module_needed' } }: see needsFull. */
   ask(text: string): AskResult;
   estimate(input: Request): Answer | TrainingAnswer | WifError;
   quant_options(input: Request): { ok: true; options: Option[] } | WifError;

@@ -201,8 +201,8 @@ function wrap(core, kind) {
 /**
  * Starts the WebAssembly core once and returns the API. Options: `wasmBinary` (bytes of
  * willitfit-core.wasm), `factory` (createWillItFitCore), `baseUrl` (where the core files live).
- * The core answers training and serving questions with { ok: false, error: { code: 'module_needed' } }:
- * ask the same of loadFull() (see needsFull).
+ * The core answers training and serving questions, and models given by their config.json, with
+ * { ok: false, error: { code: 'module_needed' } }: ask the same of loadFull() (see needsFull).
  */
 export function load(options = {}) {
   if (!loading) loading = start(options, MODULES.core).then((c) => wrap(c, 'core'), (e) => { loading = null; throw e; });

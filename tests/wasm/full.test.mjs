@@ -29,6 +29,19 @@ test('the core leaves training and serving to the full module, which answers the
   assert.ok(core.estimate(r).tokens_per_second.decode > 0);
 });
 
+test('a model given by its config.json: the core sends it to the full module, which checks and answers it', () => {
+  const config = { model_type: 'llama', vocab_size: 32000, hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32,
+    num_attention_heads: 32, num_key_value_heads: 32, max_position_embeddings: 4096, torch_dtype: 'float16' };
+  const r = { hf_config: config, quant: 'Q4_K_M', device: 'rtx-4060' };
+  assert.ok(needsFull(core.estimate(r)));
+  const a = full.estimate(r);
+  assert.equal(a.ok, true, JSON.stringify(a.error));
+  // Llama-2-7B's shape: the same weights as the catalog's llama-2-7b.
+  assert.equal(a.memory.weights_bytes, full.estimate({ model: 'llama-2-7b', quant: 'Q4_K_M', device: 'rtx-4060' }).memory.weights_bytes);
+  assert.equal(full.estimate({ ...r, hf_config: { ...config, hidden_size: -5 } }).ok, false);
+  assert.equal(full.estimate({ ...r, hf_config: '['.repeat(100000) }).ok, false);
+});
+
 test('a training request gives the numbers of `willitfit train ... --json`', () => {
   const req = { intent: 'training', model: 'llama-2-7b', device: 'a100-80gb-sxm', count: 8,
     training: { method: 'full', zero: 3, tokens: '2T' } };

@@ -41,7 +41,8 @@ test('hostile input: long, binary or deeply nested text', () => {
   const nested = '['.repeat(100000);
   assert.equal(wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090', hf_config: nested }).ok, false);
   assert.equal(wif.ask(String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i))).ok, false);
-  assert.equal(wif.estimate({ hf_config: { model_type: 'llama', hidden_size: -5 }, device: 'rtx-4090' }).ok, false);
+  // A config.json is read by the full module (with the page's file reader); the core says so.
+  assert.equal(wif.estimate({ hf_config: { model_type: 'llama', hidden_size: -5 }, device: 'rtx-4090' }).error.code, 'module_needed');
 });
 
 test('catalog listings carry the fields the page needs', () => {

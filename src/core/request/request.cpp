@@ -233,10 +233,16 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
         out.published_active_params = m.published_active_params;
         out.hf_repo = m.hf_repo;
     } else if (has_config) {
+#ifdef WIF_PAGE_CORE
+        // The page reads config.json with its file reader, which comes with the full module; the
+        // first download leaves the config reader out (about 4 KB gzipped).
+        return make_error("module_needed", "a model given by its config.json is read by the full module (willitfit-full)");
+#else
         Expected<ModelArch> arch = r.hf_config_object.is_object() ? arch_from_hf_config(r.hf_config_object, "hf_config")
                                                                    : arch_from_hf_config_text(r.hf_config, "config.json");
         if (!arch) return arch.error();
         out.model = prepare_model("custom", "the model in config.json (" + arch->model_type + ")", arch.value());
+#endif
     } else {
         Expected<AssumedShape> shape = assume_shape(r.params);
         if (!shape) return shape.error();

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/json_fields.hpp"
+
 #include "facts/hf_config.hpp"
 #include "facts/kv_cache.hpp"
 #include "fuzz_common.hpp"
@@ -12,6 +14,19 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size > 256 * 1024) return 0;
     const std::string text(reinterpret_cast<const char*>(data), size);
+    // parse_json is its own reader: it must accept what nlohmann's strict parser accepts (below
+    // the nesting limit) and build the same values (dump() tells 1 from 1.0 and -0.0 from 0).
+    {
+        const wif::Expected<wif::Json> ours = wif::parse_json(text, "t");
+        const wif::Json reference = wif::Json::parse(text, nullptr, /*allow_exceptions=*/false);
+        const bool too_deep = !ours && ours.error().code == "too_deep";
+        // nlohmann stops at a NUL byte outside strings as at the end of the text; parse_json refuses
+        // what follows, as RFC 8259 does. Elsewhere the two must agree both ways.
+        const bool nul = text.find('\0') != std::string::npos;
+        if (ours && reference.is_discarded()) __builtin_trap();
+        if (!ours && !reference.is_discarded() && !too_deep && !nul) __builtin_trap();
+        if (ours && ours.value().dump() != reference.dump()) __builtin_trap();
+    }
     wif::Expected<wif::ModelArch> arch = wif::arch_from_hf_config_text(text, "config.json");
     if (!arch) return 0;
     for (wif::Engine engine : {wif::Engine::llama_cpp, wif::Engine::vllm, wif::Engine::transformers, wif::Engine::mlx}) {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -197,4 +198,101 @@ TEST_CASE("FieldReader::integer is defined for every number") {
     wif::FieldReader f(j, "x");
     CHECK(f.integer("ok", 0, 0, INT64_MAX) == 12);
     CHECK(f.ok());
+}
+
+namespace {
+
+// The same value, type for type (nlohmann's == calls 1 and 1.0 equal; the reader must not differ
+// even there, since FieldReader tells integers from other numbers).
+bool same(const Json& a, const Json& b) {
+    if (a.type() != b.type()) return false;
+    switch (a.type()) {
+        case Json::value_t::object: {
+            if (a.size() != b.size()) return false;
+            for (auto it = a.begin(), jt = b.begin(); it != a.end(); ++it, ++jt) {
+                if (it.key() != jt.key() || !same(it.value(), jt.value())) return false;
+            }
+            return true;
+        }
+        case Json::value_t::array: {
+            if (a.size() != b.size()) return false;
+            for (size_t i = 0; i < a.size(); ++i) {
+                if (!same(a[i], b[i])) return false;
+            }
+            return true;
+        }
+        case Json::value_t::number_float: {
+            const double x = a.get<double>(), y = b.get<double>();
+            return x == y && std::signbit(x) == std::signbit(y);
+        }
+        default: return a == b;
+    }
+}
+
+// parse_json against nlohmann's own strict parser, which decides what is JSON and what it holds.
+void agrees_with_nlohmann(const std::string& text) {
+    INFO("text: " << text);
+    const Json reference = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const Expected<Json> ours = parse_json(text, "t");
+    CHECK(ours.ok() == !reference.is_discarded());
+    if (ours.ok() && !reference.is_discarded()) CHECK(same(ours.value(), reference));
+}
+
+}  // namespace
+
+TEST_CASE("parse_json accepts exactly what nlohmann's strict parser accepts and builds the same values", "[json_fields][hardening]") {
+    const char* cases[] = {
+        "", " ", "null", "true", "false", "nul", "tru", "True", "0", "-0", "-0.0", "01", "-01", "1.", ".5", "-", "+1", "1e", "1e+",
+        "1E-2", "1.5e300", "1e309", "-1e309", "1e-400", "18446744073709551615", "18446744073709551616", "9223372036854775807",
+        "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "123456789012345678901234567890", "0x10", "1_000",
+        "\"\"", "\"a\"", "\"\\u0041\\u00e9\\u4e2d\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83dx\"",
+        "\"\\ud83d\\u0041\"", "\"\\u12\"", "\"\\u12g4\"", "\"\\x41\"", "\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"", "\"tab\there\"",
+        "\"\x01\"", "\"\\u0000\"", "\"caf\xC3\xA9\"", "\"\xC3\"", "\"\xC0\xAF\"", "\"\xE0\x80\xAF\"", "\"\xED\xA0\x80\"",
+        "\"\xF4\x90\x80\x80\"", "\"\xF0\x9F\x98\x80\"", "\"\xFF\"", "\"\x80\"", "\"unterminated", "\xEF\xBB\xBF{}", "\xEF\xBB{}",
+        "{}", "[]", "[1,]", "[,1]", "[1 2]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":1,\"a\":2}", "{\"a\":{\"b\":1},\"a\":[2]}",
+        "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}", "[[[[]]]]", "{} x", "{}{}", " [1] ", "\t\n\r[1]\r\n", "[1]\v", "[1] //",
+        "[\"a\\u00\"]", "[1e1000]", "{\"\":0}", "[-]", "[--1]", "[1.0e+00]", "[0.1e-0]", "[1e01]", "\"\\u00e9\"",
+    };
+    for (const char* c : cases) agrees_with_nlohmann(c);
+    // The one deliberate difference: nlohmann takes a NUL byte for the end of the text and ignores
+    // what follows; here it is text after the value, refused.
+    const std::string nul("{} \0 x", 6);
+    CHECK_FALSE(Json::parse(nul, nullptr, false).is_discarded());
+    CHECK(parse_json(nul, "t").error().code == "invalid_json");
+}
+
+TEST_CASE("parse_json agrees with nlohmann on thousands of damaged requests and configs", "[json_fields][hardening]") {
+    const std::string seeds[] = {
+        R"({"model":"llama-3.1-8b","quant":"Q4_K_M","device":"rtx-4090","ctx":8192,"memory":"24GB","ram":64.5,"training":{"method":"qlora","zero":3}})",
+        R"({"architectures":["LlamaForCausalLM"],"hidden_size":4096,"rope_scaling":{"factor":8.0,"type":"llama3"},"rms_norm_eps":1e-05,"vocab_size":128256,"tie_word_embeddings":false,"name":"caf\u00e9 \ud83d\ude00"})",
+        "[0,-1,18446744073709551615,-9223372036854775808,1.5e-3,true,false,null,\"\xC3\xA9\\n\"]",
+    };
+    const std::string alphabet = "{}[]\",:\\u0123456789.eE+-truefalsn \t\n\xC3\xA9\xED\xA0\x80\xF0\x9F";
+    std::uint64_t state = 0x9E3779B97F4A7C15ULL;  // a fixed xorshift stream: the same texts every run
+    auto next = [&state] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    int accepted = 0, refused = 0;
+    for (int n = 0; n < 6000; ++n) {
+        std::string text = seeds[next() % 3];
+        const int edits = 1 + static_cast<int>(next() % 3);
+        for (int e = 0; e < edits && !text.empty(); ++e) {
+            const size_t at = next() % text.size();
+            const char c = alphabet[next() % alphabet.size()];
+            switch (next() % 3) {
+                case 0: text[at] = c; break;
+                case 1: text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+                default: text.erase(at, 1); break;
+            }
+        }
+        const Json reference = Json::parse(text, nullptr, false);
+        (reference.is_discarded() ? refused : accepted) += 1;
+        agrees_with_nlohmann(text);
+    }
+    // Both kinds of text are well represented, so the test compares values as well as refusals.
+    CHECK(accepted > 600);
+    CHECK(refused > 600);
 }

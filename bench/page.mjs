@@ -1,6 +1,7 @@
 // Benchmark of the page and the core (prints figures; it passes or fails nothing).
 //   page weight: what a browser downloads for the page over HTTP, gzip -9 (index.html with its
-//                inline CSS, loader and app, plus willitfit-core.wasm with the built-in catalogs)
+//                inline CSS, loader and app; willitfit-core.wasm.lzma, the core with the built-in
+//                catalogs, LZMA-compressed, on which gzip gains nothing more; unlzma.wasm, its decoder)
 //   ready:       navigation start to the page answering: core running, catalogs parsed, the first
 //                answer in the page (mark 'wif-ready'); then when that verdict was painted (Element Timing)
 //   verdict:     a question typed and submitted to its verdict, median of several
@@ -22,17 +23,23 @@ const gz = (file) => gzipSync(readFileSync(DIST + file), { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const page = gz('index.html') + gz('willitfit-core.wasm');
+// What the page fetches on a first visit over HTTP (web/early.mjs), each as a server would send it
+// with gzip -9 (which shrinks the .lzma by nothing, or makes it a few bytes larger).
+// (A build from before the .lzma, measured through WIF_DIST, downloads willitfit-core.wasm.)
+const PAGE = existsSync(DIST + 'willitfit-core.wasm.lzma') ? ['index.html', 'willitfit-core.wasm.lzma', 'unlzma.wasm'] : ['index.html', 'willitfit-core.wasm'];
+const page = PAGE.reduce((a, f) => a + gz(f), 0);
 console.log('Page weight (gzip -9, what the page downloads over HTTP)');
-console.log(`  index.html            ${kb(readFileSync(DIST + 'index.html').length).padStart(9)} raw  ${kb(gz('index.html')).padStart(9)} gzipped`);
-console.log(`  willitfit-core.wasm   ${kb(readFileSync(DIST + 'willitfit-core.wasm').length).padStart(9)} raw  ${kb(gz('willitfit-core.wasm')).padStart(9)} gzipped (catalogs included)`);
+const row = (f, note = '') => console.log(`  ${f.padEnd(26)}${kb(readFileSync(DIST + f).length).padStart(9)} raw  ${kb(gz(f)).padStart(9)} gzipped${note}`);
+const NOTES = { 'willitfit-core.wasm.lzma': ' (the core with the catalogs, LZMA)', 'unlzma.wasm': ' (its decoder)', 'willitfit-core.wasm': ' (the core with the catalogs)' };
+for (const f of PAGE) row(f, NOTES[f]);
 console.log(`  whole page                          ${kb(page).padStart(9)} gzipped (target <= 130 KB)`);
+console.log(`  (the core uncompressed: willitfit-core.wasm ${kb(readFileSync(DIST + 'willitfit-core.wasm').length)} raw, ${kb(gz('willitfit-core.wasm'))} gzipped)`);
 const FULL = ['willitfit-full.js', 'willitfit-full.wasm', 'willitfit-training-view.js'].filter((f) => existsSync(DIST + f));
 const fullSize = FULL.reduce((a, f) => a + gz(f), 0);
 console.log('Full module (training and serving; downloaded only when a question needs it)');
 for (const f of FULL) console.log(`  ${f.padEnd(26)}${kb(readFileSync(DIST + f).length).padStart(9)} raw  ${kb(gz(f)).padStart(9)} gzipped`);
 console.log(`  on demand, in all                   ${kb(fullSize).padStart(9)} gzipped (not counted in the page weight)`);
-console.log(`  other files in web/dist: ${readdirSync(DIST).filter((f) => !['index.html', 'willitfit-core.wasm', ...FULL].includes(f)).join(', ')}`);
+console.log(`  other files in web/dist: ${readdirSync(DIST).filter((f) => ![...PAGE, ...FULL].includes(f)).join(', ')}`);
 
 const server = await serve(DIST, 0);
 const base = `http://127.0.0.1:${server.address().port}/`;

@@ -28,7 +28,7 @@ wif_deps_native() {
 
 # WebAssembly build and page: Emscripten 3.1.6, Node.js, and the page's build tools from npm.
 wif_deps_web() {
-  wif_apt cmake make emscripten nlohmann-json3-dev
+  wif_apt cmake make emscripten nlohmann-json3-dev xz-utils
   command -v node >/dev/null 2>&1 || wif_apt nodejs npm
   command -v npm >/dev/null 2>&1 || wif_apt npm
   # playwright-core 1.61 and esbuild run on Node 18 (Debian 12's) and newer; say so plainly otherwise.

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.ts': 'text/plain', '.css': 'text/css' };
+  '.wasm': 'application/wasm', '.lzma': 'application/octet-stream', '.json': 'application/json', '.ts': 'text/plain', '.css': 'text/css' };
 
 export function serve(dir, port = 0, host = '127.0.0.1') {
   const root = resolve(dir);

@@ -63,7 +63,7 @@ async function start(options, m) {
       factory = globalThis[m.factory];
     }
     if (!args.wasmBinary && globalThis[m.b64]) args.wasmBinary = decodeBase64(globalThis[m.b64]);
-    // A page may start compiling early (window.WIF_WASM = WebAssembly.compileStreaming(...), null
+    // A page may start compiling early (window.WIF_WASM: a promise of the compiled module, null
     // if that failed, e.g. a server that does not send application/wasm): instantiate from that.
     if (!args.wasmBinary && m.early && globalThis[m.early] && typeof globalThis[m.early].then === 'function') {
       const early = globalThis[m.early];

@@ -98,6 +98,31 @@ test('the embed page is a compact widget and the snippet points at it', async ()
   await embed.page.close();
 });
 
+test('a first visit over HTTP downloads the core LZMA-compressed with its decoder, not the plain module, and answers', async () => {
+  const page = await browser.newPage();
+  const mine = [];
+  page.on('request', (r) => { mine.push(r.url()); requests.push(r.url()); });
+  await page.goto(`${base}#q=${encodeURIComponent('13B q4_k_m on a 4090')}`);
+  await page.waitForSelector('html[data-ready="true"]');
+  const names = mine.map((u) => new URL(u).pathname.split('/').pop());
+  assert.ok(names.includes('willitfit-core.wasm.lzma') && names.includes('unlzma.wasm'), `fetched: ${names.join(', ')}`);
+  assert.ok(!names.includes('willitfit-core.wasm'), 'the uncompressed module is only the fallback');
+  assert.equal(await verdict(page), 'fits');
+  await page.close();
+});
+
+test('a server without the .lzma still gets an answer: the page falls back to willitfit-core.wasm', async () => {
+  const page = await browser.newPage();
+  await page.route(/willitfit-core\.wasm\.lzma$/, (route) => route.fulfill({ status: 404, body: '' }));
+  const mine = [];
+  page.on('request', (r) => { mine.push(r.url()); requests.push(r.url()); });
+  await page.goto(`${base}#q=${encodeURIComponent('13B q4_k_m on a 4090')}`);
+  await page.waitForSelector('html[data-ready="true"]');
+  assert.ok(mine.some((u) => /willitfit-core\.wasm$/.test(u)), 'fell back to the plain module');
+  assert.equal(await verdict(page), 'fits');
+  await page.close();
+});
+
 test('web/dist/index.html works when opened straight from disk', async () => {
   const { page, errors } = await open(`file://${DIST}index.html#q=${encodeURIComponent('13B on a 4090')}`);
   assert.equal(await verdict(page), 'does_not_fit');

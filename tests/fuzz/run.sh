@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 build="${BUILD_DIR:-build-fuzz}"
-all=(fuzz_question fuzz_ask fuzz_catalog fuzz_hf_config fuzz_estimate fuzz_gguf fuzz_safetensors)
+all=(fuzz_question fuzz_ask fuzz_catalog fuzz_hf_config fuzz_estimate fuzz_gguf fuzz_safetensors fuzz_unlzma)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
@@ -18,6 +18,7 @@ need=()
 command -v clang++-14 >/dev/null || need+=(clang-14)
 ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 [ -f /usr/include/nlohmann/json.hpp ] || need+=(nlohmann-json3-dev)
+[ -f /usr/include/lzma.h ] || need+=(liblzma-dev)
 command -v cmake >/dev/null || need+=(cmake)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

@@ -72,6 +72,38 @@ template <> constexpr unsigned kEnumLast<Backend> = static_cast<unsigned>(Backen
 template <> constexpr unsigned kEnumLast<QuantFamily> = static_cast<unsigned>(QuantFamily::mxfp4);
 template <> constexpr unsigned kEnumLast<GgufFtype> = static_cast<unsigned>(GgufFtype::q4_0_qat);
 
+struct Counter {
+    int n = 0;
+    template <class T>
+    void operator()(const T&) { ++n; }
+};
+
+// Hands each field of an entry to its own column's writer or reader, in order: the snapshot stores
+// its lists column by column (every model's id, then every model's name, ...), each column's
+// length first. Nested structs (a model's architecture, a format's spec) count as their fields.
+template <class V>
+struct Columns {
+    V* cols;
+    int at = 0;
+    template <class T>
+    void operator()(T& x) {
+        using U = std::remove_const_t<T>;
+        if constexpr (std::is_same_v<U, ModelArch>) arch_fields(*this, x);
+        else if constexpr (std::is_same_v<U, QuantSpec>) spec_fields(*this, x);
+        else if constexpr (std::is_same_v<V, Counter>) ++at;
+        else cols[at++](x);
+    }
+};
+
+// The number of columns of an entry of type T.
+template <class T, class Fields>
+int column_count(Fields fields) {
+    Columns<Counter> c{nullptr};
+    const T sample{};
+    fields(c, sample);
+    return c.at;
+}
+
 class Writer {
 public:
     std::string out;
@@ -105,11 +137,17 @@ public:
         varint(list.size());
         for (const T& x : list) (*this)(x);
     }
-    void operator()(const ModelArch& a) { arch_fields(*this, a); }
-    void operator()(const ModelEntry& m) { model_fields(*this, m); }
-    void operator()(const Device& d) { device_fields(*this, d); }
-    void operator()(const QuantSpec& s) { spec_fields(*this, s); }
-    void operator()(const QuantEntry& q) { quant_fields(*this, q); }
+    template <class T, class Fields>
+    void columns(const std::vector<T>& list, Fields fields) {
+        std::vector<Writer> cols(static_cast<size_t>(column_count<T>(fields)));
+        for (const T& entry : list) {
+            Columns<Writer> c{cols.data()};
+            fields(c, entry);
+        }
+        varint(list.size());
+        for (const Writer& col : cols) varint(col.out.size());
+        for (const Writer& col : cols) out += col.out;
+    }
 
     void varint(std::uint64_t v) {
         for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>(v | 0x80));
@@ -175,11 +213,31 @@ public:
         list.clear();
         for (std::uint64_t i = 0; ok_ && i < n; ++i) (*this)(list.emplace_back());
     }
-    void operator()(ModelArch& a) { arch_fields(*this, a); }
-    void operator()(ModelEntry& m) { model_fields(*this, m); }
-    void operator()(Device& d) { device_fields(*this, d); }
-    void operator()(QuantSpec& s) { spec_fields(*this, s); }
-    void operator()(QuantEntry& q) { quant_fields(*this, q); }
+    template <class T, class Fields>
+    void columns(std::vector<T>& list, Fields fields) {
+        list.clear();
+        const std::uint64_t n = varint();
+        std::vector<std::uint64_t> sizes(static_cast<size_t>(column_count<T>(fields)));
+        for (std::uint64_t& size : sizes) {
+            size = varint();
+            if (size < n) ok_ = false;  // every field of every entry takes a byte at least
+        }
+        std::vector<Reader> cols;
+        cols.reserve(sizes.size());
+        for (const std::uint64_t size : sizes) {
+            if (!take(size)) return;
+            cols.emplace_back(in_.substr(pos_ - static_cast<size_t>(size), static_cast<size_t>(size)));
+        }
+        if (!ok_) return;
+        list.resize(static_cast<size_t>(n));
+        for (T& entry : list) {
+            Columns<Reader> c{cols.data()};
+            fields(c, entry);
+        }
+        for (const Reader& col : cols) {
+            if (!col.ok() || !col.at_end()) ok_ = false;
+        }
+    }
 
     std::uint64_t varint() {
         std::uint64_t v = 0;
@@ -206,11 +264,6 @@ private:
     bool ok_ = true;
 };
 
-struct Counter {
-    int n = 0;
-    template <class T>
-    void operator()(const T&) { ++n; }
-};
 
 template <class Fields, class T>
 int count_fields(Fields fields, const T& sample) {
@@ -218,6 +271,10 @@ int count_fields(Fields fields, const T& sample) {
     fields(c, sample);
     return c.n;
 }
+
+constexpr auto kModel = [](auto& v, auto& m) { model_fields(v, m); };
+constexpr auto kDevice = [](auto& v, auto& d) { device_fields(v, d); };
+constexpr auto kQuant = [](auto& v, auto& q) { quant_fields(v, q); };
 
 Error invalid(const std::string& what) { return make_error("invalid_snapshot", "catalog snapshot: " + what); }
 
@@ -228,7 +285,7 @@ std::string write_catalog_snapshot(const Catalog& c) {
     w.out = kMagic;
     w.varint(kCatalogSnapshotVersion);
     w(c.models_date), w(c.devices_date), w(c.quants_date);
-    w(c.models), w(c.devices), w(c.quants);
+    w.columns(c.models, kModel), w.columns(c.devices, kDevice), w.columns(c.quants, kQuant);
     return std::move(w.out);
 }
 
@@ -238,7 +295,7 @@ Expected<Catalog> read_catalog_snapshot(std::string_view bytes) {
     if (r.varint() != kCatalogSnapshotVersion) return invalid("written for another layout (version)");
     Catalog c;
     r(c.models_date), r(c.devices_date), r(c.quants_date);
-    r(c.models), r(c.devices), r(c.quants);
+    r.columns(c.models, kModel), r.columns(c.devices, kDevice), r.columns(c.quants, kQuant);
     if (!r.ok()) return invalid("truncated or malformed");
     if (!r.at_end()) return invalid("bytes after the last entry");
     // The numbers were checked when the JSON was read; these keep a damaged snapshot from ever

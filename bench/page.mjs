@@ -4,6 +4,7 @@
 //                catalogs, LZMA-compressed, on which gzip gains nothing more; unlzma.wasm, its decoder)
 //   ready:       navigation start to the page answering: core running, catalogs parsed, the first
 //                answer in the page (mark 'wif-ready'); then when that verdict was painted (Element Timing)
+//   slow link:   the same first visit over an emulated 10 Mbit/s link with 40 ms round trips
 //   verdict:     a question typed and submitted to its verdict, median of several
 //   training:    a training question on a fresh page to its verdict painted, the full module's
 //                download and start included (it is not part of the first visit)
@@ -43,6 +44,8 @@ console.log(`  other files in web/dist: ${readdirSync(DIST).filter((f) => ![...P
 
 const server = await serve(DIST, 0);
 const base = `http://127.0.0.1:${server.address().port}/`;
+// The server gzips each file once, on its first request: not in a measured visit.
+for (const f of ['', ...PAGE, 'willitfit-core.wasm', 'willitfit.mjs', ...FULL]) await (await fetch(base + f, { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer();
 const browser = await launch();
 
 const RUNS = Number(process.env.RUNS || 11);
@@ -50,16 +53,21 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // First visits: a fresh context (empty cache) each time, on a machine left idle for half a second
 // so that the previous page's background compilation does not land in this page's figure.
-const phases = [];
-for (let run = 0; run < RUNS; run++) {
+// `link`: Chrome's network emulation (download and upload bytes/s, round trip ms), or none.
+async function firstVisit(link) {
   await sleep(500);
   const context = await browser.newContext();
   const p = await context.newPage();
+  if (link) {
+    const cdp = await context.newCDPSession(p);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: link.rtt, downloadThroughput: link.down, uploadThroughput: link.up });
+  }
   // No selector waits here: Playwright would inject its own large script into the page and compile
   // it on the main thread while the page starts. Wait on the Node side, then read the marks.
   await p.goto(base);
-  await sleep(1500);
-  phases.push(await p.evaluate(() => new Promise((resolve) => {
+  await sleep(link ? 3000 : 1500);
+  const marks = await p.evaluate(() => new Promise((resolve) => {
     const at = (name) => performance.getEntriesByName(name)[0].startTime;
     const nav = performance.getEntriesByType('navigation')[0];
     // Element Timing: when the browser actually painted the verdict (elementtiming="verdict").
@@ -67,9 +75,17 @@ for (let run = 0; run < RUNS; run++) {
       const painted = list.getEntries().find((e) => e.identifier === 'verdict');
       if (painted) resolve({ html: nav.domInteractive, core: at('wif-core'), catalog: at('wif-catalog'), computed: at('wif-computed'), ready: at('wif-ready'), painted: painted.renderTime });
     }).observe({ type: 'element', buffered: true });
-  })));
+  }));
   await context.close();
+  return marks;
 }
+const phases = [];
+for (let run = 0; run < RUNS; run++) phases.push(await firstVisit(null));
+// The same over a link like a good mobile connection (10 Mbit/s down, 40 ms round trip), served
+// gzipped as a static host does (web/serve.mjs): where the bytes of the first visit cost time.
+const LINK = { down: 10e6 / 8, up: 5e6 / 8, rtt: 40 };
+const slow = [];
+for (let run = 0; run < Math.min(RUNS, 5); run++) slow.push(await firstVisit(LINK));
 
 const verdict = [], sweepFirst = [], sweepWarm = [];
 for (let run = 0; run < Math.min(RUNS, 5); run++) {
@@ -156,6 +172,7 @@ console.log(`  navigation -> verdict painted  ${ph.painted.toFixed(0).padStart(6
 console.log(`      every run, ready:   ${phases.map((p) => p.ready.toFixed(0)).join(' ')} ms`);
 console.log(`      every run, painted: ${phases.map((p) => p.painted.toFixed(0)).join(' ')} ms`);
 console.log(`    (medians: HTML parsed ${ph.html.toFixed(0)} ms, wasm instantiated ${ph.core.toFixed(0)} ms, catalogs parsed ${ph.catalog.toFixed(0)} ms, answer computed ${ph.computed.toFixed(0)} ms)`);
+console.log(`  over 10 Mbit/s, 40 ms RTT: ready ${median(slow.map((p) => p.ready)).toFixed(0)} ms, painted ${median(slow.map((p) => p.painted)).toFixed(0)} ms   (median of ${slow.length}; every run, ready: ${slow.map((p) => p.ready.toFixed(0)).join(' ')} ms)`);
 console.log(`  question -> verdict painted    ${median(verdict).toFixed(1).padStart(6)} ms   (target <= 50 ms; max ${Math.max(...verdict).toFixed(1)} ms)`);
 if (training.length) console.log(`  training question -> verdict    ${median(training).toFixed(0).padStart(6)} ms   (fresh page: full module fetched, compiled, started; every run: ${training.map((t) => t.toFixed(0)).join(' ')} ms)`);
 console.log(`  sweep in wasm, first call      ${median(sweepFirst).toFixed(0).padStart(6)} ms`);

@@ -1,6 +1,9 @@
 // A static file server for web/dist on 127.0.0.1 (the page needs no server of its own; this only
 // lets browsers fetch the .wasm over HTTP). Usage: node serve.mjs <dir> [port]
+// Like common static hosts it sends text, JavaScript and wasm gzipped to browsers that accept it
+// (and the .lzma as it is), so that bench/page.mjs on a throttled link sees what users download.
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 
@@ -9,6 +12,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 
 export function serve(dir, port = 0, host = '127.0.0.1') {
   const root = resolve(dir);
+  const gzipped = new Map();  // path -> [file bytes, gzipped bytes]: compressed once, as hosts cache it
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
@@ -18,8 +22,16 @@ export function serve(dir, port = 0, host = '127.0.0.1') {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
-      res.end(body);
+      const type = TYPES[extname(file)] || 'application/octet-stream';
+      if (/gzip/.test(req.headers['accept-encoding'] || '') && /^text\/|javascript|json|wasm/.test(type)) {
+        res.writeHead(200, { 'content-type': type, 'content-encoding': 'gzip', vary: 'accept-encoding' });
+        let cached = gzipped.get(file);
+        if (!cached || !cached[0].equals(body)) gzipped.set(file, cached = [body, gzipSync(body, { level: 9 })]);
+        res.end(cached[1]);
+      } else {
+        res.writeHead(200, { 'content-type': type });
+        res.end(body);
+      }
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }

@@ -100,7 +100,7 @@ const safe = (js) => js.replace(/<\/script/gi, '<\\/script');
 const coreInline = safe(core);
 // The first inline script (early.mjs): fetches, decodes and compiles the LZMA-compressed core while
 // the page is parsed, and sets the colour scheme.
-const early = (await build({
+const early = safe((await build({
   entryPoints: [join(here, 'early.mjs')],
   bundle: true,
   format: 'iife',
@@ -108,7 +108,7 @@ const early = (await build({
   target: 'es2020',
   write: false,
   legalComments: 'none',
-})).outputFiles[0].text.trim();
+})).outputFiles[0].text.trim());
 const appInline = safe(appJs);
 const sha = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 // Scripts: only these three inline blocks, files of this page, and compiling the wasm. Styles: the

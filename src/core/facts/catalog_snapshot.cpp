@@ -264,7 +264,6 @@ private:
     bool ok_ = true;
 };
 
-
 template <class Fields, class T>
 int count_fields(Fields fields, const T& sample) {
     Counter c;
@@ -311,13 +310,10 @@ Expected<Catalog> read_catalog_snapshot(std::string_view bytes) {
 }
 
 SnapshotFieldCounts catalog_snapshot_field_counts() {
-    const auto model = [](auto& v, auto& m) { model_fields(v, m); };
     const auto arch = [](auto& v, auto& a) { arch_fields(v, a); };
-    const auto device = [](auto& v, auto& d) { device_fields(v, d); };
-    const auto quant = [](auto& v, auto& q) { quant_fields(v, q); };
     const auto spec = [](auto& v, auto& s) { spec_fields(v, s); };
-    return {count_fields(model, ModelEntry{}), count_fields(arch, ModelArch{}), count_fields(device, Device{}),
-            count_fields(quant, QuantEntry{}), count_fields(spec, QuantSpec{})};
+    return {count_fields(kModel, ModelEntry{}), count_fields(arch, ModelArch{}), count_fields(kDevice, Device{}),
+            count_fields(kQuant, QuantEntry{}), count_fields(spec, QuantSpec{})};
 }
 
 }  // namespace wif

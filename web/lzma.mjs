@@ -7,17 +7,16 @@ const WORDS = { '-1': 'too short', '-2': 'unsupported properties', '-3': 'no dec
 export async function unlzma(input, decoder) {
   const e = (await WebAssembly.instantiate(decoder)).instance.exports;
   const head = e.__heap_base.value;
-  // Copy the header alone first: the declared size says how much memory the output needs.
   const need = (bytes) => {
     const more = Math.ceil((bytes - e.memory.buffer.byteLength) / 65536);
     if (more > 0) e.memory.grow(more);
   };
-  need(head + 18);
-  new Uint8Array(e.memory.buffer, head, Math.min(18, input.length)).set(input.subarray(0, 18));
+  // The file goes in once; its header's size then says how much room the output needs after it.
+  need(head + input.length);
+  new Uint8Array(e.memory.buffer, head, input.length).set(input);
   const size = Number(e.unlzma_size(head, input.length));
   if (size < 0) throw new Error(`lzma: ${WORDS[size]}`);
   need(head + input.length + size);
-  new Uint8Array(e.memory.buffer, head, input.length).set(input);
   // In steps of 16 KB: V8 optimizes the decoder between calls (see unlzma.cpp).
   let n = e.unlzma_start(head, input.length, head + input.length, size);
   while (n >= 0 && n < size) n = e.unlzma_run(n + 16384);

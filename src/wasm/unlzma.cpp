@@ -10,7 +10,7 @@
 // coder with 11-bit probabilities, literals coded with the byte at the last distance as context
 // after a match, twelve states, lengths and distances in bit trees. Damaged input gives an error
 // code, never a read or write outside the buffers; every loop ends within the output's size.
-#include <stdint.h>
+#include "unlzma.hpp"
 
 namespace {
 
@@ -90,10 +90,6 @@ struct Decoder {
 
 }  // namespace
 
-// Error codes: the page's script words them.
-enum : int32_t { kTooShort = -1, kBadProperties = -2, kSizeUnknown = -3, kTooLarge = -4, kBadStart = -5, kDamaged = -6, kTruncated = -7 };
-
-// The size the file declares (its header), or an error code.
 extern "C" int64_t unlzma_size(const uint8_t* in, uint32_t n) {
     if (n < 18) return kTooShort;
     uint64_t size = 0;
@@ -113,7 +109,6 @@ struct Job {
     uint32_t pos, state, rep0, rep1, rep2, rep3;
 } job;
 
-// Starts decoding the .lzma file in[0, n) into out[0, capacity): 0, or an error code.
 extern "C" int32_t unlzma_start(const uint8_t* in, uint32_t n, uint8_t* out, uint32_t capacity) {
     const int64_t declared = unlzma_size(in, n);
     if (declared < 0) return static_cast<int32_t>(declared);
@@ -134,7 +129,6 @@ extern "C" int32_t unlzma_start(const uint8_t* in, uint32_t n, uint8_t* out, uin
     return 0;
 }
 
-// Goes on decoding until at least `until` bytes (or all) are out: the bytes out so far, or an error code.
 extern "C" int32_t unlzma_run(uint32_t until) {
     Job j = job;  // in locals while it runs
     Decoder& r = j.r;

@@ -10,9 +10,7 @@
 #include <cstring>
 #include <vector>
 
-extern "C" std::int64_t unlzma_size(const std::uint8_t* in, std::uint32_t n);
-extern "C" std::int32_t unlzma_start(const std::uint8_t* in, std::uint32_t n, std::uint8_t* out, std::uint32_t capacity);
-extern "C" std::int32_t unlzma_run(std::uint32_t until);
+#include "unlzma.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size > 1024 * 1024) return 0;
@@ -47,7 +45,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ret != LZMA_STREAM_END || got != capacity) return 0;
     // It decoded the declared size. Ours must too, unless the properties are past what it takes
     // (lc + lp > 4) or the stream ends where liblzma stops but ours reads one byte ahead.
-    constexpr std::int32_t kBadProperties = -2, kTruncated = -7;
     if (pos < 0 && pos != kBadProperties && pos != kTruncated) std::abort();
     if (pos >= 0 && capacity > 0 && std::memcmp(theirs.data(), out.data(), capacity) != 0) std::abort();
     return 0;

@@ -56,3 +56,50 @@ test('full answers match field for field', () => {
     assert.deepEqual(full.ask(q), n, `full: ${q}`);
   }
 });
+
+// The page's core reads requests into its own small JSON value (LiteJson) and the full module into
+// nlohmann::json: the same request, valid or not, must get the same answer or the same error.
+test('the page\'s core reads every request as the full module does, errors included', () => {
+  const requests = [
+    { model: 'llama-3.1-8b', quant: 'Q4_K_M', device: 'rtx-4060', ctx: '32k', batch: 2, flash_attn: true },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', flash_attn: false, kv_type: 'q8_0', n_cpu_moe: 'all' },
+    { model: 'qwen3-30b-a3b', quant: 'Q4_K_M', memory: '16 GB', ram: 64, n_cpu_moe: 12, ngl: 20 },
+    { params: '13B', memory: 24.5, device_kind: 'unified', reserve: '512MB', units: 'GiB' },
+    { params: 7e9, memory: '1.5TB', count: 2, ubatch: 1024, prompt: '4k', depth: 2048 },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', intent: 'speed', bandwidth_efficiency: 0.6, compute_efficiency: 0.5 },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', count: 65 },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', count: 2.5 },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', count: '2' },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', ctx: -1 },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', ctx: 1e300 },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', gpu_memory_utilization: 0 },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', memory: -3 },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', memory: '24 parsecs' },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', units: 'bytes' },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', intent: 'dance' },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', n_cpu_moe: 'some' },
+    { model: 42, device: 'rtx-4090' },
+    { model: 'llama-3.1-8b', device: ['rtx-4090'] },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', training: 'qlora' },
+    { params: 'seven', device: 'rtx-4090' },
+    { params: 5e12, device: 'rtx-4090' },
+    { params: true, device: 'rtx-4090' },
+    { model: 'llama-3.1-8b', params: '8B', device: 'rtx-4090' },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', hf_config: 7 },
+    { model: 'no-such-model', device: 'rtx-4090' },
+    { model: 'llama-3.1-8b', device: 'no-such-card' },
+    { model: 'llama-3.1-8b', device: 'rtx-4090', quant: 'gptq:4:128', ctx: null, unknown_key: { nested: [1, 2] } },
+    {},
+  ];
+  for (const req of requests) {
+    const core = wif.estimate(req);
+    assert.deepEqual(core, full.estimate(req), JSON.stringify(req));
+  }
+  // What the page's core leaves to the full module it says so, rather than answering otherwise.
+  for (const req of [
+    { model: 'llama-3.1-8b', device: 'rtx-4090', intent: 'training', training: { method: 'qlora' } },
+    { hf_config: { model_type: 'llama' }, device: 'rtx-4090' },
+  ]) {
+    assert.equal(wif.estimate(req).error.code, 'module_needed', JSON.stringify(req));
+  }
+});

@@ -8,13 +8,23 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "base/expected.hpp"
 
+// The page's core reads nothing but requests and keeps nlohmann_json out of its download: there
+// `Json` is the small LiteJson, with the same interface for what the request path uses.
+#ifdef WIF_PAGE_CORE
+#include "base/json_lite.hpp"
 namespace wif {
-
+using Json = LiteJson;
+}
+#else
+#include <nlohmann/json.hpp>
+namespace wif {
 using Json = nlohmann::json;
+}
+#endif
+
+namespace wif {
 
 class FieldReader {
 public:

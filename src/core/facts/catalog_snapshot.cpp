@@ -79,19 +79,22 @@ struct Counter {
 };
 
 // Hands each field of an entry to its own column's writer or reader, in order: the snapshot stores
-// its lists column by column (every model's id, then every model's name, ...), each column's
-// length first. Nested structs (a model's architecture, a format's spec) count as their fields.
+// its lists column by column (every model's id, then every model's name, ...), after the entry
+// count, the column count and each column's length. Nested structs (a model's architecture, a
+// format's spec) count as their fields.
+// `n`: how many columns there are; a field past them is not read, and the caller sees `at` > n.
 template <class V>
 struct Columns {
     V* cols;
-    int at = 0;
+    size_t n = 0;
+    size_t at = 0;
     template <class T>
     void operator()(T& x) {
         using U = std::remove_const_t<T>;
         if constexpr (std::is_same_v<U, ModelArch>) arch_fields(*this, x);
         else if constexpr (std::is_same_v<U, QuantSpec>) spec_fields(*this, x);
         else if constexpr (std::is_same_v<V, Counter>) ++at;
-        else cols[at++](x);
+        else if (at++ < n) cols[at - 1](x);
     }
 };
 
@@ -101,7 +104,7 @@ int column_count(Fields fields) {
     Columns<Counter> c{nullptr};
     const T sample{};
     fields(c, sample);
-    return c.at;
+    return static_cast<int>(c.at);
 }
 
 class Writer {
@@ -141,10 +144,11 @@ public:
     void columns(const std::vector<T>& list, Fields fields) {
         std::vector<Writer> cols(static_cast<size_t>(column_count<T>(fields)));
         for (const T& entry : list) {
-            Columns<Writer> c{cols.data()};
+            Columns<Writer> c{cols.data(), cols.size()};
             fields(c, entry);
         }
         varint(list.size());
+        varint(cols.size());
         for (const Writer& col : cols) varint(col.out.size());
         for (const Writer& col : cols) out += col.out;
     }
@@ -217,10 +221,14 @@ public:
     void columns(std::vector<T>& list, Fields fields) {
         list.clear();
         const std::uint64_t n = varint();
-        std::vector<std::uint64_t> sizes(static_cast<size_t>(column_count<T>(fields)));
-        for (std::uint64_t& size : sizes) {
-            size = varint();
-            if (size < n) ok_ = false;  // every field of every entry takes a byte at least
+        // The column count is stored, so reading needs no sample entry to count fields on; an entry
+        // that visits another number of fields than stored is a snapshot of another layout.
+        const std::uint64_t count = varint();
+        if (count > in_.size() - pos_) ok_ = false;  // every column's size takes a byte at least
+        std::vector<std::uint64_t> sizes;
+        for (std::uint64_t i = 0; ok_ && i < count; ++i) {
+            sizes.push_back(varint());
+            if (sizes.back() < n) ok_ = false;  // every field of every entry takes a byte at least
         }
         std::vector<Reader> cols;
         cols.reserve(sizes.size());
@@ -231,8 +239,9 @@ public:
         if (!ok_) return;
         list.resize(static_cast<size_t>(n));
         for (T& entry : list) {
-            Columns<Reader> c{cols.data()};
+            Columns<Reader> c{cols.data(), cols.size()};
             fields(c, entry);
+            if (c.at != cols.size()) ok_ = false;
         }
         for (const Reader& col : cols) {
             if (!col.ok() || !col.at_end()) ok_ = false;

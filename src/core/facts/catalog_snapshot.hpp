@@ -17,7 +17,7 @@
 namespace wif {
 
 // Bumped whenever the layout of a snapshot changes (a field added to ModelArch, Device, ...).
-inline constexpr int kCatalogSnapshotVersion = 2;
+inline constexpr int kCatalogSnapshotVersion = 3;
 
 // The catalog's entries and dates as bytes (little-endian, varint integers).
 std::string write_catalog_snapshot(const Catalog& catalog);

@@ -98,28 +98,28 @@ Expected<Request> request_from_json(const Json& object) {
         else r.flash_attn = f.string("flash_attn", "auto");
     }
     // Ranges and defaults from the schema (request/schema.hpp).
-    auto integer = [&](const FieldSpec& s) {
+    auto integer = [&](const FieldRange& s) {
         return f.integer(s.key, static_cast<std::int64_t>(s.fallback), static_cast<std::int64_t>(s.min), static_cast<std::int64_t>(s.max));
     };
-    auto number = [&](const FieldSpec& s) { return f.number(s.key, s.fallback, s.min, s.max); };
-    r.count = static_cast<int>(integer(field("count")));
-    r.ctx = integer(field("ctx"));
-    r.batch = integer(field("batch"));
-    r.ubatch = integer(field("ubatch"));
-    r.wired_limit_mb = number(field("wired_limit_mb"));
-    r.gpu_memory_utilization = number(field("gpu_memory_utilization"));
-    r.ngl = integer(field("ngl"));
+    auto number = [&](const FieldRange& s) { return f.number(s.key, s.fallback, s.min, s.max); };
+    r.count = static_cast<int>(integer(range("count")));
+    r.ctx = integer(range("ctx"));
+    r.batch = integer(range("batch"));
+    r.ubatch = integer(range("ubatch"));
+    r.wired_limit_mb = number(range("wired_limit_mb"));
+    r.gpu_memory_utilization = number(range("gpu_memory_utilization"));
+    r.ngl = integer(range("ngl"));
     if (f.has("n_cpu_moe") && object.at("n_cpu_moe").is_string() && to_lower(object.at("n_cpu_moe").get<std::string>()) == "all") {
         r.n_cpu_moe = -1;  // --cpu-moe: every layer's experts
     } else {
-        r.n_cpu_moe = integer(field("n_cpu_moe"));
+        r.n_cpu_moe = integer(range("n_cpu_moe"));
     }
-    r.prompt = integer(field("prompt"));
-    r.depth = integer(field("depth"));
-    r.bandwidth_efficiency = number(field("bandwidth_efficiency"));
-    r.compute_efficiency = number(field("compute_efficiency"));
-    r.ram_bandwidth_gbs = number(field("ram_bandwidth"));
-    r.max_model_len = integer(field("max_model_len"));
+    r.prompt = integer(range("prompt"));
+    r.depth = integer(range("depth"));
+    r.bandwidth_efficiency = number(range("bandwidth_efficiency"));
+    r.compute_efficiency = number(range("compute_efficiency"));
+    r.ram_bandwidth_gbs = number(range("ram_bandwidth"));
+    r.max_model_len = integer(range("max_model_len"));
     const std::string intent = f.string("intent", "memory");
     const std::string units = to_lower(f.string("units", "gb"));
     if (!f.ok()) return f.error();
@@ -200,6 +200,10 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
     if (any_model) {
         // No model: model_options goes through the catalog.
     } else if (r.model_file) {
+#ifdef WIF_PAGE_CORE
+        // Model files are read by the page's file reader, which comes with the full module.
+        return make_error("module_needed", "a model file is read by the full module (willitfit-full)");
+#else
         // The file's header: its shape for the KV cache and buffers, its exact bytes for the weights.
         const ModelFile& f = *r.model_file;
         if (!f.arch_known) {
@@ -211,6 +215,7 @@ Expected<ResolvedRequest> resolve_request(const Catalog& c, const Request& r) {
         out.file_weights = weight_breakdown(f);
         out.assumptions.push_back("weights: " + format_bytes(f.weight_bytes, r.units) + " read from the file's header (" +
                                   std::to_string(f.tensors.size()) + " tensors), not predicted");
+#endif
     } else if (!r.model.empty()) {
         const Lookup l = c.find_model(r.model);
         if (l.index < 0) {

@@ -82,4 +82,16 @@ consteval const FieldSpec& field(std::string_view key) {
     return *f;
 }
 
+// The part of a field's spec that reading a request needs. Readers take this instead of the
+// FieldSpec, so programs that never print the help texts (the page's core) do not carry them.
+struct FieldRange {
+    const char* key;
+    double min, max, fallback;
+};
+
+consteval FieldRange range(std::string_view key) {
+    const FieldSpec& f = field(key);
+    return {f.key, f.min, f.max, f.fallback};
+}
+
 }  // namespace wif

@@ -100,6 +100,17 @@ TEST_CASE("integers out of range or with a fraction are refused with the value a
     CHECK_THAT(g.error().message, Contains("32.5"));
 }
 
+TEST_CASE("a huge number in a message is written with an exponent, not hundreds of digits", "[json_fields]") {
+    const Json o = object(R"({"ctx": 1e300, "count": -2.5e17})");
+    FieldReader f(o, "request");
+    f.integer("ctx", 0, 0, 16777216);
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().message == "request: ctx: must be between 0 and 16777216, got 1e300");
+    FieldReader g(o, "request");
+    g.number("count", 0, 1, 64);
+    CHECK(g.error().message == "request: count: must be between 1 and 64, got -2.5e17");
+}
+
 TEST_CASE("a required field that is missing is named, and null counts as missing", "[json_fields]") {
     const Json o = object(R"({"a": null, "b": 1})");
     FieldReader f(o, "quants.json: quants[0]");

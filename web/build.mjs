@@ -63,14 +63,31 @@ const fileView = (await build({
   legalComments: 'none',
 })).outputFiles[0].text;
 const css = (await build({ entryPoints: [join(here, 'style.css')], minify: true, write: false, loader: { '.css': 'css' } })).outputFiles[0].text;
+// Emscripten 3.1.6's minimal loader (-sMINIMAL_RUNTIME) with three fixes, each checked: given a
+// compiled WebAssembly.Module as Module.wasm (what the page's first script makes), instantiate()
+// resolves to the Instance itself, not {instance, module}; a failure there left the ready promise
+// pending forever, so a broken module would hang the page instead of failing its load(); and it
+// has no CommonJS export (the full loader's last line), which Node's require() needs.
+function loader(file, factory) {
+  const js = readFileSync(join(coreDir, file), 'utf8');
+  const fixes = [['asm=output.instance.exports;', 'asm=(output.instance||output).exports;'],
+    ['initRuntime(asm);ready()});', 'initRuntime(asm);ready()}).catch(readyPromiseReject);']];
+  for (const [from, to] of fixes) {
+    if (js.split(from).length !== 2) {
+      console.error(`web/build.mjs: ${file}: the loader no longer has "${from}" once; check the Emscripten version`);
+      process.exit(1);
+    }
+  }
+  return `${fixes.reduce((text, [from, to]) => text.replace(from, to), js)}\nif (typeof module === 'object' && module.exports) module.exports = ${factory};\n`;
+}
 // emcc minifies whitespace only; esbuild also shortens local names (the loader uses no eval).
-const core = (await transform(readFileSync(join(coreDir, 'willitfit-core.js'), 'utf8'), { minify: true, target: 'es2020' })).code;
+const core = (await transform(loader('willitfit-core.js', 'createWillItFitCore'), { minify: true, target: 'es2020' })).code;
 const wasm = readFileSync(join(coreDir, 'willitfit-core.wasm'));
 const unlzmaWasm = readFileSync(join(coreDir, 'unlzma.wasm'));
 let full = null;
 try {
   full = {
-    js: (await transform(readFileSync(join(coreDir, 'willitfit-full.js'), 'utf8'), { minify: true, target: 'es2020' })).code,
+    js: (await transform(loader('willitfit-full.js', 'createWillItFitFull'), { minify: true, target: 'es2020' })).code,
     wasm: readFileSync(join(coreDir, 'willitfit-full.wasm')),
   };
 } catch (e) {

@@ -38,54 +38,52 @@ const MODULES = {
   full: { factory: 'createWillItFitFull', js: 'willitfit-full.js', wasm: 'willitfit-full.wasm', b64: 'WILLITFIT_FULL_WASM_BASE64' },
 };
 
-// Finds the Emscripten factory and the wasm bytes for this environment:
+// Finds the Emscripten factory and the wasm for this environment:
 // - a page that already has the factory (and, from disk, the base64 bytes) uses them;
-// - a page served over HTTP loads willitfit-core.js (or -full.js) beside this module, which fetches the .wasm;
+// - a page served over HTTP loads willitfit-core.js (or -full.js) beside this module and fetches the .wasm;
 // - a page opened from disk (file://) also loads willitfit-core.wasm.js (-full.wasm.js): the bytes as base64;
-// - Node reads both files (Emscripten 3.1.6 cannot fetch files under Node 18+).
+// - Node reads both files.
+// The module is compiled here, then handed to the loader (Emscripten's minimal runtime) as
+// Module.wasm: bytes that are not a module reject here, with the browser's reason.
 async function start(options, m) {
   const isNode = typeof process !== 'undefined' && process.versions && process.versions.node && typeof window === 'undefined';
-  const args = {};
-  let fail;
-  const failed = new Promise((_, reject) => { fail = reject; });
-  if (options.wasmBinary) args.wasmBinary = options.wasmBinary;
+  let wasm = options.wasmBinary;
   let factory = options.factory || globalThis[m.factory];
   if (isNode) {
     const { createRequire } = await import('node:module');
     const { readFileSync } = await import('node:fs');
     const here = options.baseUrl || new URL('.', import.meta.url);
     if (!factory) factory = createRequire(new URL(m.js, here))(new URL(m.js, here).pathname);
-    if (!args.wasmBinary) args.wasmBinary = readFileSync(new URL(m.wasm, here));
+    if (!wasm) wasm = readFileSync(new URL(m.wasm, here));
   } else {
     const base = options.baseUrl || new URL('.', import.meta.url);
     if (!factory) {
       await addScript(new URL(m.js, base).href);
       factory = globalThis[m.factory];
     }
-    if (!args.wasmBinary && globalThis[m.b64]) args.wasmBinary = decodeBase64(globalThis[m.b64]);
-    // A page may start compiling early (window.WIF_WASM: a promise of the compiled module, null
-    // if that failed, e.g. a server that does not send application/wasm): instantiate from that.
-    if (!args.wasmBinary && m.early && globalThis[m.early] && typeof globalThis[m.early].then === 'function') {
+    if (!wasm && globalThis[m.b64]) wasm = decodeBase64(globalThis[m.b64]);
+    // A page may start early (window.WIF_WASM: a promise of the compiled module, null if that
+    // failed, e.g. a damaged download): use that, else fetch the plain .wasm.
+    if (!wasm && m.early && globalThis[m.early] && typeof globalThis[m.early].then === 'function') {
       const early = globalThis[m.early];
       globalThis[m.early] = null;
-      const url = new URL(m.wasm, base).href;
-      args.instantiateWasm = (imports, done) => {
-        early
-          .then((module) => module || fetch(url).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes)))
-          .then((module) => WebAssembly.instantiate(module, imports).then((instance) => done(instance, module)))
-          .catch(fail);
-        return {};
-      };
+      wasm = await early;
     }
-    if (!args.wasmBinary && location.protocol === 'file:') {
+    if (!wasm && location.protocol === 'file:') {
       await addScript(new URL(`${m.wasm}.js`, base).href);
-      args.wasmBinary = decodeBase64(globalThis[m.b64]);
+      wasm = decodeBase64(globalThis[m.b64]);
       delete globalThis[m.b64];  // the module keeps its own copy; the text is no longer needed
     }
-    args.locateFile = (path) => new URL(path, base).href;
+    if (!wasm) {
+      const url = new URL(m.wasm, base).href;
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
+      wasm = await response.arrayBuffer();
+    }
   }
   if (typeof factory !== 'function') throw new Error(`${m.js} did not define ${m.factory}`);
-  return Promise.race([factory(args), failed]);
+  const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
+  return factory({ wasm: module });
 }
 
 function call(fn, ...args) {

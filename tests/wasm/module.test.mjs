@@ -117,3 +117,15 @@ test('format_bytes is the core\'s: the same text the answers use', () => {
   const a = wif.estimate({ model: 'llama-3.1-8b', device: 'rtx-4090' });
   assert.ok(a.explanation.join(' ').includes(wif.format_bytes(a.memory.weights_bytes)));
 });
+
+// The minimal loader instantiates whatever it is handed: the façade compiles it first, so bytes
+// that are not a module reject load() with the engine's reason instead of leaving it pending.
+test('load() rejects, and does not hang, when the bytes are not a WebAssembly module', async () => {
+  const fresh = await import('../../web/dist/willitfit.mjs?broken-module');
+  const garbage = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 255, 255]);
+  await assert.rejects(fresh.load({ wasmBinary: garbage }), WebAssembly.CompileError);
+  await assert.rejects(fresh.loadFull({ wasmBinary: new Uint8Array(8) }), WebAssembly.CompileError);
+  // After a failed start the next call starts again: here with the real files, and answers.
+  const again = await fresh.load();
+  assert.equal(again.ask('7B fp16 on an 8GB RTX 4060?').verdict, 'does_not_fit');
+});

@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { unlzma } from '../../web/lzma.mjs';
 import { packLzma } from '../../web/pack-lzma.mjs';
 
